@@ -1,0 +1,117 @@
+"""Settings from environment variables or a `.env` file (names as in DESIGN.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Values that people leave in example files; never accepted as a real secret.
+_PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "token", "xxx", "your-secret", "test"}
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    data_dir: Path = Field(default=Path("./data"), validation_alias=_env("KAKEHASHI_DATA_DIR"))
+    database_url: str | None = Field(default=None, validation_alias=_env("DATABASE_URL"))
+    chroma_url: str | None = Field(default=None, validation_alias=_env("CHROMA_URL"))
+
+    line_channel_secret: str | None = Field(default=None, validation_alias=_env("LINE_CHANNEL_SECRET"))
+    line_channel_access_token: str | None = Field(
+        default=None, validation_alias=_env("LINE_CHANNEL_ACCESS_TOKEN")
+    )
+    line_api_base_url: str = Field(
+        default="https://api.line.me", validation_alias=_env("LINE_API_BASE_URL")
+    )
+    # A reply token is valid for about a minute; past this age we push instead.
+    line_reply_token_max_age_s: float = Field(
+        default=50.0, validation_alias=_env("KAKEHASHI_LINE_REPLY_MAX_AGE_S")
+    )
+
+    telegram_bot_token: str | None = Field(default=None, validation_alias=_env("TELEGRAM_BOT_TOKEN"))
+    telegram_webhook_secret: str | None = Field(
+        default=None, validation_alias=_env("TELEGRAM_WEBHOOK_SECRET")
+    )
+    telegram_api_base_url: str = Field(
+        default="https://api.telegram.org", validation_alias=_env("TELEGRAM_API_BASE_URL")
+    )
+    telegram_bot_username: str | None = Field(
+        default=None, validation_alias=_env("TELEGRAM_BOT_USERNAME")
+    )
+
+    max_body_bytes: int = Field(default=1024 * 1024, validation_alias=_env("KAKEHASHI_MAX_BODY_BYTES"))
+    worker_enabled: bool = Field(default=True, validation_alias=_env("KAKEHASHI_WORKER_ENABLED"))
+    worker_concurrency: int = Field(default=16, validation_alias=_env("KAKEHASHI_WORKER_CONCURRENCY"))
+    worker_poll_s: float = Field(default=1.0, validation_alias=_env("KAKEHASHI_WORKER_POLL_S"))
+    worker_lease_s: float = Field(default=120.0, validation_alias=_env("KAKEHASHI_WORKER_LEASE_S"))
+    send_max_attempts: int = Field(default=5, validation_alias=_env("KAKEHASHI_SEND_MAX_ATTEMPTS"))
+    send_backoff_s: float = Field(default=0.5, validation_alias=_env("KAKEHASHI_SEND_BACKOFF_S"))
+    send_max_backoff_s: float = Field(default=30.0, validation_alias=_env("KAKEHASHI_SEND_MAX_BACKOFF_S"))
+    send_timeout_s: float = Field(default=10.0, validation_alias=_env("KAKEHASHI_SEND_TIMEOUT_S"))
+
+    load_demo_content: bool = Field(default=True, validation_alias=_env("KAKEHASHI_DEMO_CONTENT"))
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", validation_alias=_env("KAKEHASHI_LOG_LEVEL")
+    )
+
+    @field_validator(
+        "line_channel_secret",
+        "line_channel_access_token",
+        "telegram_bot_token",
+        "telegram_webhook_secret",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        for name in (
+            "line_channel_secret",
+            "line_channel_access_token",
+            "telegram_bot_token",
+            "telegram_webhook_secret",
+        ):
+            value = getattr(self, name)
+            if value is not None and (value.strip().lower() in _PLACEHOLDER_SECRETS or len(value) < 8):
+                raise ValueError(
+                    f"{name.upper()} looks like a placeholder; set the real value or leave it unset"
+                )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'kakehashi.sqlite3').resolve()}"
+
+    def line_missing(self) -> list[str]:
+        """Settings LINE needs that are not set; empty when LINE is switched on."""
+        return [
+            env
+            for env, value in (
+                ("LINE_CHANNEL_SECRET", self.line_channel_secret),
+                ("LINE_CHANNEL_ACCESS_TOKEN", self.line_channel_access_token),
+            )
+            if not value
+        ]
+
+    def telegram_missing(self) -> list[str]:
+        return [
+            env
+            for env, value in (
+                ("TELEGRAM_BOT_TOKEN", self.telegram_bot_token),
+                ("TELEGRAM_WEBHOOK_SECRET", self.telegram_webhook_secret),
+            )
+            if not value
+        ]
