@@ -52,6 +52,7 @@ class Turn:
     msg: IncomingMessage
     lang: Lang
     services: Services
+    session: Any = None  # a database session for reads only; writes go through effects
     replies: list[Reply] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
 
@@ -137,16 +138,22 @@ class Dialogue:
         self._fallback = fallback
         self._services = services or Services()
 
-    def handle(self, conv: Conversation, msg: IncomingMessage) -> Outcome:
+    def handle(self, conv: Conversation, msg: IncomingMessage, *, session: Any = None) -> Outcome:
         conv = copy.deepcopy(conv)
-        turn = Turn(conv=conv, msg=msg, lang=self._language(conv, msg), services=self._services)
+        turn = Turn(
+            conv=conv,
+            msg=msg,
+            lang=self._language(conv, msg),
+            services=self._services,
+            session=session,
+        )
         conv.lang = turn.lang
         try:
             self._dispatch(turn)
         except Exception:
             # A bug in one skill must not lose the user: apologise and show the menu.
             logger.exception("dialogue failed for %s user", msg.channel)
-            turn = Turn(conv=conv, msg=msg, lang=turn.lang, services=self._services)
+            turn = Turn(conv=conv, msg=msg, lang=turn.lang, services=self._services, session=session)
             turn.say("error.internal", buttons=main_menu_buttons(turn.lang))
         return Outcome(conv=turn.conv, replies=turn.replies, effects=turn.effects)
 
