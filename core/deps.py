@@ -1,0 +1,67 @@
+"""FastAPI dependencies shared by every router: settings, sessions, staff auth."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from core.settings import Settings
+from core.staff import StaffAccount, authenticate
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def require_staff(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> StaffAccount:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="Staff token required: send 'Authorization: Bearer <token>' "
+            "(create one with 'kakehashi staff token EMAIL').",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    account = authenticate(session, credentials.credentials)
+    if account is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="This staff token is not valid or has been revoked.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return account
+
+
+def require_admin(account: Annotated[StaffAccount, Depends(require_staff)]) -> StaffAccount:
+    if account.role != "admin":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="This action needs an admin account.")
+    return account
+
+
+StaffDep = Annotated[StaffAccount, Depends(require_staff)]
+AdminDep = Annotated[StaffAccount, Depends(require_admin)]
