@@ -10,8 +10,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.dialogue import Dialogue
+from channels.base import ChannelAdapter
+from core.metrics import Metrics
 from core.settings import Settings
 from core.staff import StaffAccount, authenticate
+from inbox.worker import Worker
 
 
 def get_settings(request: Request) -> Settings:
@@ -65,3 +69,29 @@ def require_admin(account: Annotated[StaffAccount, Depends(require_staff)]) -> S
 
 StaffDep = Annotated[StaffAccount, Depends(require_staff)]
 AdminDep = Annotated[StaffAccount, Depends(require_admin)]
+
+
+def get_metrics(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.metrics
+    return metrics
+
+
+def get_adapters(request: Request) -> dict[str, ChannelAdapter]:
+    adapters: dict[str, ChannelAdapter] = request.app.state.adapters
+    return adapters
+
+
+def get_dialogue(request: Request) -> Dialogue:
+    dialogue: Dialogue = request.app.state.dialogue
+    return dialogue
+
+
+def get_worker(request: Request) -> Worker | None:
+    worker: Worker | None = request.app.state.worker
+    return worker
+
+
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+AdaptersDep = Annotated[dict[str, ChannelAdapter], Depends(get_adapters)]
+DialogueDep = Annotated[Dialogue, Depends(get_dialogue)]
+WorkerDep = Annotated[Worker | None, Depends(get_worker)]

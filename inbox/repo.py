@@ -1,0 +1,208 @@
+"""Data access for the inbox and outbox: store, claim, finish, list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from bot.types import IncomingMessage, Reply
+from inbox.models import OPEN_STATUSES, CallbackAlias, EventStatus, InboxEvent, OutboxMessage
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back naive; every datetime we store is UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    stored: int
+    duplicates: int
+
+
+def store_messages(session: Session, messages: Sequence[IncomingMessage]) -> StoreResult:
+    """Insert each message unless (channel, event id) is already there. Caller commits."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stored = 0
+    for msg in messages:
+        statement = (
+            insert(InboxEvent)
+            .values(
+                channel=msg.channel,
+                event_id=msg.event_id,
+                user_key=f"{msg.channel}:{msg.user_id}",
+                payload=msg.to_json(),
+                status=EventStatus.PENDING.value,
+                attempts=0,
+                received_at=utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "event_id"])
+            .returning(InboxEvent.id)  # type: ignore[arg-type]
+        )
+        if session.execute(statement).first() is not None:
+            stored += 1
+    return StoreResult(stored=stored, duplicates=len(messages) - stored)
+
+
+def claim_events(session: Session, *, limit: int, lease_s: float) -> list[InboxEvent]:
+    """Claim up to `limit` events, at most one per user (the user's oldest open one).
+
+    On PostgreSQL the rows are locked with FOR UPDATE SKIP LOCKED, so several server
+    processes can share one inbox; an expired lease (a crashed worker) is claimable again.
+    """
+    now = utcnow()
+    earlier = aliased(InboxEvent)
+    claimable = or_(
+        InboxEvent.status == EventStatus.PENDING.value,  # type: ignore[arg-type]
+        and_(
+            InboxEvent.status.in_([EventStatus.PROCESSING.value, EventStatus.HANDLED.value]),  # type: ignore[attr-defined]
+            InboxEvent.lease_until < now,  # type: ignore[operator]
+        ),
+    )
+    earlier_open = exists().where(
+        earlier.user_key == InboxEvent.user_key,
+        earlier.id < InboxEvent.id,  # type: ignore[operator]
+        earlier.status.in_([s.value for s in OPEN_STATUSES]),  # type: ignore[attr-defined]
+    )
+    query = (
+        select(InboxEvent)
+        .where(claimable, ~earlier_open)
+        .order_by(InboxEvent.id)  # type: ignore[arg-type]
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=InboxEvent)  # type: ignore[arg-type]
+    events = list(session.scalars(query))
+    lease = now + timedelta(seconds=lease_s)
+    for event in events:
+        if event.status == EventStatus.PENDING.value:
+            event.status = EventStatus.PROCESSING.value
+        event.lease_until = lease
+        event.attempts += 1
+        session.add(event)
+    session.flush()
+    return events
+
+
+def release_all_leases(session: Session) -> int:
+    """At start-up of the only process (SQLite): whatever was in flight is ours to redo."""
+    result = session.execute(
+        update(InboxEvent)
+        .where(InboxEvent.status.in_([EventStatus.PROCESSING.value, EventStatus.HANDLED.value]))  # type: ignore[attr-defined]
+        .values(lease_until=utcnow() - timedelta(seconds=1))
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def renew_lease(session: Session, *, event_id: int, lease_s: float) -> None:
+    session.execute(
+        update(InboxEvent)
+        .where(InboxEvent.id == event_id)  # type: ignore[arg-type]
+        .values(lease_until=utcnow() + timedelta(seconds=lease_s))
+    )
+
+
+def queue_replies(
+    session: Session,
+    *,
+    inbox_id: int,
+    msg_channel: str,
+    user_id: str,
+    chat_id: str,
+    replies: Sequence[Reply],
+    reply_token: str | None = None,
+    callback_query_id: str | None = None,
+    event_time: datetime | None = None,
+) -> OutboxMessage:
+    row = OutboxMessage(
+        inbox_id=inbox_id,
+        channel=msg_channel,
+        user_id=user_id,
+        chat_id=chat_id,
+        replies=[reply.to_json() for reply in replies],
+        reply_token=reply_token,
+        callback_query_id=callback_query_id,
+        event_time=event_time,
+    )
+    session.add(row)
+    return row
+
+
+def pending_outbox(session: Session, *, inbox_id: int) -> list[OutboxMessage]:
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.inbox_id == inbox_id, OutboxMessage.sent_at.is_(None))  # type: ignore[union-attr,arg-type]
+        .order_by(OutboxMessage.id)  # type: ignore[arg-type]
+    )
+    return list(session.scalars(query))
+
+
+def mark_part_sent(session: Session, *, outbox_id: int, parts_sent: int) -> None:
+    session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == outbox_id).values(parts_sent=parts_sent)  # type: ignore[arg-type]
+    )
+
+
+def mark_outbox_sent(session: Session, *, outbox_id: int) -> None:
+    session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == outbox_id).values(sent_at=utcnow(), error=None)  # type: ignore[arg-type]
+    )
+
+
+def mark_outbox_failed(session: Session, *, outbox_id: int, attempts: int, error: str) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id)  # type: ignore[arg-type]
+        .values(attempts=attempts, error=error[:2000])
+    )
+
+
+def finish_event(session: Session, *, event_id: int, status: EventStatus, error: str | None = None) -> None:
+    session.execute(
+        update(InboxEvent)
+        .where(InboxEvent.id == event_id)  # type: ignore[arg-type]
+        .values(
+            status=status.value,
+            error=None if error is None else error[:2000],
+            finished_at=utcnow(),
+            lease_until=None,
+        )
+    )
+
+
+def list_failed(session: Session, *, limit: int = 100) -> list[InboxEvent]:
+    query = (
+        select(InboxEvent)
+        .where(InboxEvent.status == EventStatus.FAILED.value)  # type: ignore[arg-type]
+        .order_by(InboxEvent.id.desc())  # type: ignore[union-attr]
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def count_open(session: Session) -> int:
+    query = select(InboxEvent.id).where(InboxEvent.status.in_([s.value for s in OPEN_STATUSES]))  # type: ignore[attr-defined, call-overload]
+    return len(list(session.scalars(query)))
+
+
+def put_alias(session: Session, *, key: str, data: str) -> None:
+    if session.get(CallbackAlias, key) is None:
+        session.add(CallbackAlias(key=key, data=data))
+
+
+def get_alias(session: Session, *, key: str) -> str | None:
+    row = session.get(CallbackAlias, key)
+    return None if row is None else row.data

@@ -1,0 +1,104 @@
+"""The chat simulator: the same turn as a webhook event, answered in the HTTP response.
+
+The message is stored in the inbox like any event and handled in one transaction; the
+replies to the simulated user are returned at once instead of being sent to a platform.
+Messages the turn queued for other users (e.g. an introduction request) stay in the
+outbox for the worker, which sends them or, without platform credentials, holds them for
+the recipient's next visit to the chat page.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+
+from bot.dialogue import Dialogue
+from bot.types import Channel, IncomingMessage, Kind, Reply
+from core.db import session_scope
+from inbox import repo
+from inbox.models import EventStatus, InboxEvent, OutboxMessage
+from inbox.turns import run_turn
+from inbox.worker import HELD
+
+
+def simulate(
+    engine: Engine,
+    dialogue: Dialogue,
+    *,
+    channel: Channel,
+    user_id: str,
+    text: str | None = None,
+    postback: str | None = None,
+    lang_hint: str | None = None,
+) -> tuple[list[Reply], bool]:
+    """(replies for the user, whether other users were sent something)."""
+    if postback:
+        kind = Kind.POSTBACK
+    elif text is not None and text.strip().split(" ", 1)[0] == "/start":
+        kind = Kind.FOLLOW
+    else:
+        kind = Kind.TEXT
+    msg = IncomingMessage(
+        channel=channel,
+        event_id=f"sim-{uuid.uuid4().hex}",
+        user_id=user_id,
+        chat_id=user_id,
+        kind=kind,
+        timestamp=datetime.now(UTC),
+        text=text if kind is Kind.TEXT else None,
+        postback=postback,
+        start_payload=(text or "").partition(" ")[2].strip() or None if kind is Kind.FOLLOW else None,
+        lang_hint=lang_hint,
+    )
+    with session_scope(engine) as session:
+        repo.store_messages(session, [msg])
+        event = session.scalars(
+            select(InboxEvent).where(InboxEvent.channel == channel, InboxEvent.event_id == msg.event_id)  # type: ignore[arg-type]
+        ).one()
+        result = run_turn(session, dialogue, msg)
+        assert event.id is not None
+        for note in result.notifications:
+            repo.queue_replies(
+                session,
+                inbox_id=event.id,
+                msg_channel=note.channel,
+                user_id=note.user_id,
+                chat_id=note.chat_id,
+                replies=note.replies,
+            )
+        # Done unless others are waiting for messages: then the worker delivers them.
+        event.status = (EventStatus.HANDLED if result.notifications else EventStatus.DONE).value
+        if result.notifications:
+            event.lease_until = repo.utcnow() - timedelta(seconds=1)  # claimable at once
+        else:
+            event.finished_at = repo.utcnow()
+        session.add(event)
+    return result.outcome.replies, bool(result.notifications)
+
+
+def collect_held(engine: Engine, *, channel: Channel, user_id: str) -> list[Reply]:
+    """Messages held for a simulated user (no platform credentials): hand them over once."""
+    with session_scope(engine) as session:
+        rows = list(
+            session.scalars(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.channel == channel,  # type: ignore[arg-type]
+                    OutboxMessage.user_id == user_id,  # type: ignore[arg-type]
+                    OutboxMessage.sent_at.is_(None),  # type: ignore[union-attr]
+                    OutboxMessage.error == HELD,  # type: ignore[arg-type]
+                )
+                .order_by(OutboxMessage.id)  # type: ignore[arg-type]
+            )
+        )
+        if not rows:
+            return []
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([row.id for row in rows]))  # type: ignore[union-attr]
+            .values(sent_at=repo.utcnow(), error=None)
+        )
+        return [Reply.from_json(data) for row in rows for data in row.replies]

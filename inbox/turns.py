@@ -1,0 +1,54 @@
+"""One turn of conversation inside one transaction: load state, handle, save, apply effects."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from sqlmodel import Session
+
+from bot.dialogue import Dialogue, Outcome
+from bot.state import get_chat_user, load_conversation, save_conversation
+from bot.types import Channel, IncomingMessage, Reply
+
+
+@dataclass(frozen=True)
+class Notification:
+    channel: Channel
+    user_id: str
+    chat_id: str
+    replies: tuple[Reply, ...]
+
+
+@dataclass
+class TurnEffects:
+    """The EffectContext given to effects: the turn's session, and queued notifications."""
+
+    session: Session
+    notifications: list[Notification] = field(default_factory=list)
+
+    def notify(self, *, channel: Channel, user_id: str, chat_id: str, replies: Sequence[Reply]) -> None:
+        self.notifications.append(
+            Notification(channel=channel, user_id=user_id, chat_id=chat_id, replies=tuple(replies))
+        )
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    outcome: Outcome
+    notifications: list[Notification]
+
+
+def run_turn(session: Session, dialogue: Dialogue, msg: IncomingMessage) -> TurnResult:
+    """Everything a message changes, written through `session`; the caller commits."""
+    conv = load_conversation(session, channel=msg.channel, user_id=msg.user_id)
+    outcome = dialogue.handle(conv, msg, session=session)
+    ctx = TurnEffects(session=session)
+    existed = get_chat_user(session, channel=msg.channel, user_id=msg.user_id) is not None
+    for effect in outcome.effects:
+        effect.apply(ctx)
+    session.flush()
+    # An effect that erased this user ("delete my data") must not see the row come back.
+    erased = existed and get_chat_user(session, channel=msg.channel, user_id=msg.user_id) is None
+    if not erased:
+        save_conversation(session, outcome.conv, chat_id=None if msg.is_group else msg.chat_id)
+    return TurnResult(outcome=outcome, notifications=ctx.notifications)

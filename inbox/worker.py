@@ -1,0 +1,264 @@
+"""The worker: claims stored events, runs each turn, delivers the replies.
+
+Events of one user are handled one after another in the order received (the claim only
+hands out a user's oldest open event); different users run in parallel. A turn's new
+state, its effects and its outgoing replies are committed together; the replies are then
+sent part by part, each part recorded, so a restart resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from sqlalchemy.engine import Engine
+
+from bot.dialogue import Dialogue
+from bot.types import IncomingMessage, Reply
+from channels.base import ChannelAdapter, Delivery, SendError
+from core.db import is_postgres, session_scope
+from core.metrics import Metrics
+from core.settings import Settings
+from inbox import repo
+from inbox.models import EventStatus, InboxEvent, OutboxMessage
+from inbox.turns import run_turn
+
+logger = logging.getLogger(__name__)
+
+HELD = "held: channel not configured"
+
+
+class Worker:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        dialogue: Dialogue,
+        adapters: Mapping[str, ChannelAdapter],
+        settings: Settings,
+        metrics: Metrics,
+    ) -> None:
+        self._engine = engine
+        self._dialogue = dialogue
+        self._adapters = adapters
+        self._settings = settings
+        self._metrics = metrics
+        self._wake = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._loop_task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    async def start(self) -> None:
+        if not is_postgres(self._engine):
+            # SQLite serves one process: whatever was in flight before a restart is ours.
+            released = await asyncio.to_thread(self._release_leases)
+            if released:
+                logger.info("resuming %d events left in flight by the previous run", released)
+        self._loop_task = asyncio.create_task(self._run(), name="inbox-worker")
+
+    def _release_leases(self) -> int:
+        with session_scope(self._engine) as session:
+            return repo.release_all_leases(session)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def stop(self, *, timeout: float = 10.0) -> None:
+        self._stopping = True
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            await asyncio.gather(self._loop_task, return_exceptions=True)
+        if self._tasks:
+            _done, pending = await asyncio.wait(self._tasks, timeout=timeout)
+            for task in pending:
+                task.cancel()  # its event keeps its lease and is redone after a restart
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    async def idle(self, *, timeout: float = 30.0) -> bool:
+        """Wait until nothing is open in the inbox (for tests and benchmarks)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            if not self._tasks and await asyncio.to_thread(self._open_count) == 0:
+                return True
+            await asyncio.sleep(0.02)
+        return False
+
+    def _open_count(self) -> int:
+        with session_scope(self._engine) as session:
+            return repo.count_open(session)
+
+    # -- loop -----------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            claimed: list[InboxEvent] = []
+            free = self._settings.worker_concurrency - len(self._tasks)
+            if free > 0:
+                self._wake.clear()
+                try:
+                    claimed = await asyncio.to_thread(self._claim, free)
+                except Exception:
+                    logger.exception("claiming inbox events failed; retrying shortly")
+            for event in claimed:
+                task = asyncio.create_task(self._process(event))
+                self._tasks.add(task)
+                task.add_done_callback(self._task_done)
+            if claimed and free - len(claimed) > 0:
+                continue  # there may be more users waiting right behind these
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self._settings.worker_poll_s)
+            except TimeoutError:
+                pass
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._wake.set()
+
+    def _claim(self, limit: int) -> list[InboxEvent]:
+        with session_scope(self._engine) as session:
+            return repo.claim_events(session, limit=limit, lease_s=self._settings.worker_lease_s)
+
+    # -- one event ------------------------------------------------------------------
+
+    async def _process(self, event: InboxEvent) -> None:
+        assert event.id is not None
+        channel = event.channel
+        try:
+            if event.status != EventStatus.HANDLED.value:
+                await asyncio.to_thread(self._handle, event.id)
+            error = await self._deliver(event.id)
+        except Exception as exc:
+            logger.exception("event %s on %s failed", event.id, channel)
+            error = f"{type(exc).__name__}: {exc}"
+        status = EventStatus.FAILED if error else EventStatus.DONE
+        await asyncio.to_thread(self._finish, event.id, status, error)
+        if error:
+            self._metrics.events_failed.labels(channel).inc()
+        else:
+            self._metrics.events_processed.labels(channel).inc()
+        received = repo.as_utc(event.received_at) or datetime.now(UTC)
+        self._metrics.processing_seconds.labels(channel).observe(
+            (datetime.now(UTC) - received).total_seconds()
+        )
+
+    def _finish(self, event_id: int, status: EventStatus, error: str | None) -> None:
+        with session_scope(self._engine) as session:
+            repo.finish_event(session, event_id=event_id, status=status, error=error)
+
+    def _handle(self, event_id: int) -> None:
+        """Run the turn and queue its replies, all in one transaction."""
+        with session_scope(self._engine) as session:
+            event = session.get(InboxEvent, event_id)
+            if event is None or event.status != EventStatus.PROCESSING.value:
+                return
+            msg = IncomingMessage.from_json(event.payload)
+            result = run_turn(session, self._dialogue, msg)
+            replies = result.outcome.replies
+            if replies or msg.callback_query_id:
+                repo.queue_replies(
+                    session,
+                    inbox_id=event_id,
+                    msg_channel=msg.channel,
+                    user_id=msg.user_id,
+                    chat_id=msg.chat_id,
+                    replies=replies,
+                    reply_token=msg.reply_token,
+                    callback_query_id=msg.callback_query_id,
+                    event_time=msg.timestamp,
+                )
+            for note in result.notifications:
+                repo.queue_replies(
+                    session,
+                    inbox_id=event_id,
+                    msg_channel=note.channel,
+                    user_id=note.user_id,
+                    chat_id=note.chat_id,
+                    replies=note.replies,
+                )
+            event.status = EventStatus.HANDLED.value
+            session.add(event)
+
+    async def _deliver(self, event_id: int) -> str | None:
+        """Send every queued reply of the event; the first error that ended a send, if any."""
+        rows = await asyncio.to_thread(self._pending_rows, event_id)
+        first_error: str | None = None
+        for row in rows:
+            error = await self._deliver_row(event_id, row)
+            first_error = first_error or error
+        return first_error
+
+    def _pending_rows(self, event_id: int) -> list[OutboxMessage]:
+        with session_scope(self._engine) as session:
+            return [row for row in repo.pending_outbox(session, inbox_id=event_id) if row.error != HELD]
+
+    async def _deliver_row(self, event_id: int, row: OutboxMessage) -> str | None:
+        assert row.id is not None
+        outbox_id = row.id
+        adapter = self._adapters.get(row.channel)
+        if adapter is None or adapter.missing_settings():
+            # No credentials (e.g. the local simulator): the chat page collects these.
+            await asyncio.to_thread(self._mark_failed_row, outbox_id, row.attempts, HELD)
+            return None
+        delivery = Delivery(
+            key=f"outbox-{outbox_id}",
+            user_id=row.user_id,
+            chat_id=row.chat_id,
+            replies=tuple(Reply.from_json(r) for r in row.replies),
+            reply_token=row.reply_token,
+            callback_query_id=row.callback_query_id,
+            event_time=repo.as_utc(row.event_time),
+            parts_sent=row.parts_sent,
+        )
+        sent = row.parts_sent
+
+        async def part_sent(count: int) -> None:
+            nonlocal sent
+            sent = count
+            await asyncio.to_thread(self._mark_part, outbox_id, count)
+
+        max_attempts = max(1, self._settings.send_max_attempts)
+        for attempt in range(1, max_attempts + 1):
+            try:
+                await adapter.send(replace(delivery, parts_sent=sent), part_sent)
+            except SendError as exc:
+                if not exc.retryable or attempt == max_attempts:
+                    error = f"{exc.detail} (after {attempt} attempt{'s' if attempt > 1 else ''})"
+                    await asyncio.to_thread(self._mark_failed_row, outbox_id, attempt, error)
+                    return error
+                delay = exc.retry_after if exc.retry_after is not None else self._backoff(attempt)
+                logger.warning(
+                    "send to %s failed (%s); retry %d in %.1fs", row.channel, exc.detail, attempt, delay
+                )
+                self._metrics.send_retries.labels(row.channel).inc()
+                await asyncio.to_thread(self._renew_lease, event_id, delay)
+                await asyncio.sleep(delay)
+            else:
+                await asyncio.to_thread(self._mark_sent, outbox_id)
+                return None
+        return "unreachable"
+
+    def _backoff(self, attempt: int) -> float:
+        base = self._settings.send_backoff_s * (2 ** (attempt - 1))
+        return min(base, self._settings.send_max_backoff_s) * random.uniform(0.8, 1.2)
+
+    def _renew_lease(self, event_id: int, delay: float) -> None:
+        with session_scope(self._engine) as session:
+            repo.renew_lease(session, event_id=event_id, lease_s=self._settings.worker_lease_s + delay)
+
+    def _mark_part(self, outbox_id: int, count: int) -> None:
+        with session_scope(self._engine) as session:
+            repo.mark_part_sent(session, outbox_id=outbox_id, parts_sent=count)
+
+    def _mark_sent(self, outbox_id: int) -> None:
+        with session_scope(self._engine) as session:
+            repo.mark_outbox_sent(session, outbox_id=outbox_id)
+
+    def _mark_failed_row(self, outbox_id: int, attempts: int, error: str) -> None:
+        with session_scope(self._engine) as session:
+            repo.mark_outbox_failed(session, outbox_id=outbox_id, attempts=attempts, error=error)

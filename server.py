@@ -1,0 +1,270 @@
+"""FastAPI app factory: routes, lifespan and wiring. No business logic lives here."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import text
+
+from channels.base import ChannelAdapter, MalformedRequest, VerificationError
+from channels.line import LineAdapter
+from channels.telegram import TelegramAdapter
+from core import features
+from core.db import init_db, make_engine, session_scope
+from core.deps import (
+    AdaptersDep,
+    DialogueDep,
+    EngineDep,
+    MetricsDep,
+    SessionDep,
+    SettingsDep,
+    StaffDep,
+    WorkerDep,
+)
+from core.logging import configure_logging
+from core.metrics import Metrics
+from core.settings import Settings
+from inbox import repo
+from inbox.simulator import collect_held, simulate
+from inbox.worker import Worker
+
+logger = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).parent / "web"
+
+
+def _adapters(settings: Settings, engine: Any) -> dict[str, ChannelAdapter]:
+    def put_alias(key: str, data: str) -> None:
+        with session_scope(engine) as session:
+            repo.put_alias(session, key=key, data=data)
+
+    def get_alias(key: str) -> str | None:
+        with session_scope(engine) as session:
+            return repo.get_alias(session, key=key)
+
+    return {
+        "line": LineAdapter(settings),
+        "telegram": TelegramAdapter(settings, put_alias=put_alias, get_alias=get_alias),
+    }
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_level)
+        engine = make_engine(settings)
+        await asyncio.to_thread(init_db, engine)
+        adapters = _adapters(settings, engine)
+        built = await asyncio.to_thread(features.build, settings, engine)
+        metrics = Metrics()
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.metrics = metrics
+        app.state.adapters = adapters
+        app.state.dialogue = built.dialogue
+        for name, service in built.services.items():
+            setattr(app.state, name, service)
+        telegram = adapters["telegram"]
+        if isinstance(telegram, TelegramAdapter) and not telegram.missing_settings():
+            await telegram.learn_username()
+        worker = None
+        if settings.worker_enabled:
+            worker = Worker(
+                engine=engine, dialogue=built.dialogue, adapters=adapters, settings=settings, metrics=metrics
+            )
+            await worker.start()
+        app.state.worker = worker
+        logger.info("Kakehashi ready (database: %s)", engine.dialect.name)
+        try:
+            yield
+        finally:
+            if worker is not None:
+                await worker.stop()
+            for adapter in adapters.values():
+                await adapter.close()
+            built.close()
+            engine.dispose()
+
+    app = FastAPI(
+        title="Kakehashi",
+        summary="Cross-border SME business matching assistant for LINE and Telegram",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    templates = Jinja2Templates(directory=WEB_DIR / "templates")
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+
+    @app.post("/webhooks/{channel}", tags=["webhooks"])
+    async def webhook(
+        channel: str,
+        request: Request,
+        adapters: AdaptersDep,
+        engine: EngineDep,
+        metrics: MetricsDep,
+        worker: WorkerDep,
+        settings: SettingsDep,
+    ) -> dict[str, Any]:
+        adapter = adapters.get(channel)
+        if adapter is None:
+            raise HTTPException(404, detail=f"No channel named {channel!r}; use 'line' or 'telegram'.")
+        missing = adapter.missing_settings()
+        if missing:
+            metrics.requests_rejected.labels(channel, "not_configured").inc()
+            raise HTTPException(
+                503, detail=f"The {channel} channel is not configured: set {', '.join(missing)}."
+            )
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            metrics.requests_rejected.labels(channel, "content_type").inc()
+            raise HTTPException(415, detail="Send the webhook body as application/json.")
+        body = await _read_body(request, settings.max_body_bytes)
+        try:
+            adapter.verify(request.headers, body)
+        except VerificationError as exc:
+            metrics.requests_rejected.labels(channel, "verification").inc()
+            raise HTTPException(exc.status_code, detail=exc.detail) from None
+        try:
+            body.decode("utf-8")
+            messages = adapter.parse(body)
+        except (UnicodeDecodeError, MalformedRequest) as exc:
+            metrics.requests_rejected.labels(channel, "malformed").inc()
+            raise HTTPException(400, detail=f"Malformed webhook body: {exc}") from None
+        result = await asyncio.to_thread(_store, engine, messages)
+        metrics.events_received.labels(channel).inc(result.stored)
+        metrics.events_duplicate.labels(channel).inc(result.duplicates)
+        if worker is not None and result.stored:
+            worker.wake()
+        return {"status": "ok", "stored": result.stored, "duplicates": result.duplicates}
+
+    @app.post("/api/chat", tags=["simulator"])
+    async def chat(body: ChatRequest, engine: EngineDep, dialogue: DialogueDep, worker: WorkerDep) -> dict[str, Any]:
+        replies, notified = await asyncio.to_thread(
+            simulate,
+            engine,
+            dialogue,
+            channel=body.channel,
+            user_id=body.user_id,
+            text=body.text,
+            postback=body.postback,
+            lang_hint=body.lang,
+        )
+        if notified and worker is not None:
+            worker.wake()
+        return {"replies": [reply.to_json() for reply in replies]}
+
+    @app.get("/api/chat/held", tags=["simulator"])
+    async def chat_held(channel: Literal["line", "telegram"], user_id: str, engine: EngineDep) -> dict[str, Any]:
+        replies = await asyncio.to_thread(collect_held, engine, channel=channel, user_id=user_id)
+        return {"replies": [reply.to_json() for reply in replies]}
+
+    @app.get("/chat", response_class=HTMLResponse, include_in_schema=False)
+    async def chat_page(request: Request) -> Response:
+        return templates.TemplateResponse(request, "chat.html", {})
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> Response:
+        return Response(status_code=307, headers={"location": "/chat"})
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz(engine: EngineDep, request: Request) -> JSONResponse:
+        checks: dict[str, str] = {}
+        try:
+            await asyncio.to_thread(_ping, engine)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"error: {type(exc).__name__}"
+        for name, check in features.health_checks(request.app.state).items():
+            try:
+                await asyncio.to_thread(check)
+                checks[name] = "ok"
+            except Exception as exc:
+                checks[name] = f"error: {type(exc).__name__}"
+        healthy = all(value == "ok" for value in checks.values())
+        return JSONResponse(
+            {"status": "ok" if healthy else "degraded", "checks": checks},
+            status_code=200 if healthy else 503,
+        )
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    async def metrics_endpoint(metrics: MetricsDep, engine: EngineDep) -> Response:
+        metrics.inbox_open.set(await asyncio.to_thread(_open_count, engine))
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/api/admin/failed-events", tags=["staff"])
+    async def failed_events(_staff: StaffDep, session: SessionDep, limit: int = 100) -> dict[str, Any]:
+        rows = repo.list_failed(session, limit=min(max(limit, 1), 1000))
+        return {
+            "events": [
+                {
+                    "id": row.id,
+                    "channel": row.channel,
+                    "event_id": row.event_id,
+                    "user_key": row.user_key,
+                    "attempts": row.attempts,
+                    "error": row.error,
+                    "received_at": row.received_at.isoformat(),
+                    "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+                }
+                for row in rows
+            ]
+        }
+
+    for router in features.routers():
+        app.include_router(router)
+    return app
+
+
+class ChatRequest(BaseModel):
+    channel: Literal["line", "telegram"]
+    user_id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:@-]+$")]
+    text: Annotated[str | None, Field(max_length=4000)] = None
+    postback: Annotated[str | None, Field(max_length=300)] = None
+    lang: Literal["th", "ja", "en"] | None = None
+
+    @model_validator(mode="after")
+    def _one_of_text_or_postback(self) -> ChatRequest:
+        if (self.text is None) == (self.postback is None):
+            raise ValueError("send exactly one of 'text' or 'postback'")
+        return self
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, detail=f"Body larger than {limit} bytes.")
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, detail=f"Body larger than {limit} bytes.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _store(engine: Any, messages: Any) -> repo.StoreResult:
+    with session_scope(engine) as session:
+        return repo.store_messages(session, messages)
+
+
+def _ping(engine: Any) -> None:
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+def _open_count(engine: Any) -> int:
+    with session_scope(engine) as session:
+        return repo.count_open(session)
