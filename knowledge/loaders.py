@@ -1,0 +1,286 @@
+"""Files -> `LoadedDocument` (text plus metadata) -> chunks.
+
+Markdown and plain text may start with a YAML front matter block (`title`, `lang`,
+`topic`, `source`, `as_of`, `url`). HTML is read with LangChain's BSHTMLLoader (metadata
+from `<title>`, `<html lang>` and `<meta name="source|as_of|topic|url">`), PDF with
+LangChain's PyPDFLoader (pypdf). Anything not given is derived: the title from the first
+heading or the file name, the language from the script of the text, the "as of" date from
+the file's modification time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import warnings
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
+
+from bot import lang as langdetect
+
+logger = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
+LANG_CODES = ("th", "ja", "en")
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
+_AS_OF = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*$", re.MULTILINE)
+
+
+class LoaderError(ValueError):
+    """The file cannot be read as a knowledge document."""
+
+
+@dataclass(frozen=True)
+class LoadedDocument:
+    key: str
+    title: str
+    lang: str
+    content: str
+    topic: str = ""
+    source: str = ""
+    url: str = ""
+    as_of: str = ""
+    origin: str = ""
+    markdown: bool = True
+
+    def content_hash(self) -> str:
+        digest = hashlib.sha256()
+        for part in (
+            self.title,
+            self.lang,
+            self.topic,
+            self.source,
+            self.url,
+            self.as_of,
+            self.content,
+        ):
+            digest.update(part.encode("utf-8"))
+            digest.update(b"\x00")
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ChunkText:
+    position: int
+    text: str  # shown to the user
+    section: str  # heading path, used with the title for matching
+
+
+def normalise_as_of(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    if isinstance(value, int) or _AS_OF.match(text):
+        return text
+    raise LoaderError(f"as_of must be YYYY, YYYY-MM or YYYY-MM-DD, got {text!r}")
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise LoaderError(f"front matter is not valid YAML: {exc}") from exc
+    if not isinstance(meta, dict):
+        raise LoaderError("front matter must be a mapping of names to values")
+    return meta, text[match.end() :]
+
+
+def build_document(
+    *,
+    key: str,
+    content: str,
+    meta: dict[str, Any],
+    fallback_title: str,
+    origin: str = "",
+    markdown: bool = True,
+    default_as_of: str = "",
+) -> LoadedDocument:
+    content = content.strip()
+    if not content:
+        raise LoaderError(f"{fallback_title}: the document has no text")
+    heading = _HEADING.search(content) if markdown else None
+    title = str(meta.get("title") or (heading.group(1) if heading else fallback_title)).strip()
+    lang = str(meta.get("lang") or langdetect.detect(content) or "en").strip().lower()
+    if lang not in LANG_CODES:
+        raise LoaderError(f"lang must be one of {', '.join(LANG_CODES)}, got {lang!r}")
+    return LoadedDocument(
+        key=key,
+        title=title,
+        lang=lang,
+        content=content,
+        topic=str(meta.get("topic") or "").strip(),
+        source=str(meta.get("source") or "").strip(),
+        url=str(meta.get("url") or "").strip(),
+        as_of=normalise_as_of(meta.get("as_of")) or default_as_of,
+        origin=origin,
+        markdown=markdown,
+    )
+
+
+def load_file(
+    path: Path, *, key: str | None = None, overrides: dict[str, Any] | None = None
+) -> LoadedDocument:
+    """Read one file; `overrides` (e.g. from an upload form) win over what the file says."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise LoaderError(
+            f"{path.name}: unsupported file type (use {', '.join(SUPPORTED_SUFFIXES)})"
+        )
+    mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC).date().isoformat()
+    if suffix in {".md", ".markdown", ".txt"}:
+        content, meta, markdown = _load_text(path), {}, suffix != ".txt"
+        meta, content = split_front_matter(content)
+    elif suffix in {".html", ".htm"}:
+        content, meta = _load_html(path)
+        markdown = False
+    else:
+        content, meta = _load_pdf(path)
+        markdown = False
+    meta = {**meta, **{k: v for k, v in (overrides or {}).items() if v not in (None, "")}}
+    if not meta.get("source"):
+        meta["source"] = path.name
+    return build_document(
+        key=key or str(path.resolve()),
+        content=content,
+        meta=meta,
+        fallback_title=path.stem.replace("_", " ").replace("-", " "),
+        origin=str(path.resolve()),
+        markdown=markdown,
+        default_as_of=mtime,
+    )
+
+
+def _community_loaders() -> Any:
+    # langchain-community warns on import that it is being sunset; its loaders still work
+    # and nothing else here depends on it, so the warning is silenced for this import only.
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", category=DeprecationWarning, message=".*langchain-community.*"
+        )
+        from langchain_community import document_loaders
+    return document_loaders
+
+
+def _load_text(path: Path) -> str:
+    TextLoader = _community_loaders().TextLoader
+
+    try:
+        docs = TextLoader(str(path), encoding="utf-8").load()
+    except RuntimeError as exc:  # TextLoader wraps decoding errors
+        raise LoaderError(f"{path.name}: not UTF-8 text") from exc
+    return "\n".join(doc.page_content for doc in docs)
+
+
+def _load_html(path: Path) -> tuple[str, dict[str, Any]]:
+    from bs4 import BeautifulSoup
+
+    BSHTMLLoader = _community_loaders().BSHTMLLoader
+
+    docs = BSHTMLLoader(
+        str(path), open_encoding="utf-8", bs_kwargs={"features": "html.parser"}
+    ).load()
+    text = "\n".join(doc.page_content for doc in docs)
+    text = re.sub(r"\n\s*\n+", "\n\n", text)
+    meta: dict[str, Any] = {}
+    if docs and docs[0].metadata.get("title"):
+        meta["title"] = docs[0].metadata["title"]
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    html = soup.find("html")
+    if html is not None and html.get("lang"):
+        meta["lang"] = str(html.get("lang")).split("-")[0]
+    for tag in soup.find_all("meta"):
+        name, value = tag.get("name"), tag.get("content")
+        if name in {"source", "as_of", "topic", "url"} and value:
+            meta[str(name)] = str(value)
+    return text, meta
+
+
+def _load_pdf(path: Path) -> tuple[str, dict[str, Any]]:
+    PyPDFLoader = _community_loaders().PyPDFLoader
+
+    try:
+        pages = PyPDFLoader(str(path)).load()
+    except Exception as exc:  # pypdf raises many types for a broken file
+        raise LoaderError(f"{path.name}: cannot read PDF ({exc})") from exc
+    text = "\n\n".join(page.page_content for page in pages)
+    meta: dict[str, Any] = {}
+    if pages:
+        title = pages[0].metadata.get("title")
+        if title:
+            meta["title"] = title
+    return text, meta
+
+
+class Chunker:
+    """Markdown sections first, then LangChain's recursive splitter on sentence marks."""
+
+    def __init__(self, *, chunk_size: int = 600, chunk_overlap: int = 80) -> None:
+        self._headers = MarkdownHeaderTextSplitter(
+            headers_to_split_on=[("#", "h1"), ("##", "h2"), ("###", "h3")], strip_headers=True
+        )
+        self._splitter = RecursiveCharacterTextSplitter(
+            chunk_size=chunk_size,
+            chunk_overlap=chunk_overlap,
+            separators=["\n\n", "\n", "。", ". ", " ", ""],
+            keep_separator="end",
+        )
+
+    def split(self, document: LoadedDocument) -> list[ChunkText]:
+        sections: list[tuple[str, str]]
+        if document.markdown:
+            sections = []
+            for part in self._headers.split_text(document.content):
+                path = [part.metadata[h] for h in ("h1", "h2", "h3") if part.metadata.get(h)]
+                # The document title is added to every chunk anyway; keep the sub-headings.
+                if path and path[0] == document.title:
+                    path = path[1:]
+                sections.append(
+                    (" / ".join(path[1:] if len(path) > 1 else path), part.page_content)
+                )
+        else:
+            sections = [("", document.content)]
+        chunks: list[ChunkText] = []
+        for section, body in sections:
+            for piece in self._splitter.split_text(body):
+                piece = piece.strip()
+                if piece:
+                    chunks.append(ChunkText(position=len(chunks), text=piece, section=section))
+        return chunks
+
+
+def with_overrides(document: LoadedDocument, **changes: Any) -> LoadedDocument:
+    return replace(document, **{k: v for k, v in changes.items() if v is not None})
+
+
+def iter_files(paths: list[Path]) -> list[Path]:
+    """The supported files among `paths`, walking directories."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                )
+            )
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise LoaderError(f"{path}: no such file or directory")
+    return files

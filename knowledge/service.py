@@ -1,0 +1,356 @@
+"""The knowledge service: documents in, answers out. One instance per process."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot import lang as langdetect
+from bot.i18n import t
+from core.db import session_scope
+from knowledge import repo
+from knowledge.config import KnowledgeSettings
+from knowledge.generate import AnswerWriter
+from knowledge.index import ChunkRecord, Hit, HybridIndex, Mode, SearchResult, topic_of
+from knowledge.loaders import Chunker, LoadedDocument, iter_files, load_file
+from knowledge.models import KnowledgeChunk, KnowledgeDocument
+from knowledge.types import Answer, Passage, Source
+
+logger = logging.getLogger(__name__)
+
+IngestStatus = Literal["added", "updated", "unchanged", "deleted"]
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    document_id: int
+    key: str
+    status: IngestStatus
+    version: int
+    chunks: int
+
+
+class DocumentNotFound(LookupError):
+    pass
+
+
+def new_ref() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+class KnowledgeService:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        index: HybridIndex,
+        settings: KnowledgeSettings | None = None,
+        writer: AnswerWriter | None = None,
+    ) -> None:
+        self._engine = engine
+        self._index = index
+        self._settings = settings or KnowledgeSettings()
+        self._chunker = Chunker(
+            chunk_size=self._settings.chunk_size, chunk_overlap=self._settings.chunk_overlap
+        )
+        self._writer = writer
+
+    @property
+    def index(self) -> HybridIndex:
+        return self._index
+
+    @property
+    def settings(self) -> KnowledgeSettings:
+        return self._settings
+
+    # -- start-up -----------------------------------------------------------------------
+
+    def load_index(self) -> int:
+        """Fill the in-process index from the store; returns the number of chunks embedded."""
+        with Session(self._engine) as session:
+            records = [_record(chunk, doc) for chunk, doc in repo.all_chunks(session)]
+        return self._index.load(records)
+
+    def is_empty(self) -> bool:
+        with Session(self._engine) as session:
+            return repo.count_documents(session) == 0
+
+    # -- ingestion --------------------------------------------------------------------
+
+    def ingest(self, loaded: LoadedDocument) -> IngestResult:
+        """Add or replace one document; an unchanged one is left alone."""
+        digest = loaded.content_hash()
+        with session_scope(self._engine) as session:
+            document = repo.get_document_by_key(session, loaded.key)
+            if document is not None and document.content_hash == digest:
+                assert document.id is not None
+                return IngestResult(document.id, loaded.key, "unchanged", document.version, 0)
+            status: IngestStatus = "added" if document is None else "updated"
+            if document is None:
+                document = KnowledgeDocument(
+                    key=loaded.key, title="", lang="en", content="", content_hash=""
+                )
+                document.version = 1
+            else:
+                document.version += 1
+            document.title = loaded.title
+            document.lang = loaded.lang
+            document.topic = loaded.topic
+            document.source = loaded.source
+            document.url = loaded.url
+            document.as_of = loaded.as_of
+            document.content = loaded.content
+            document.content_hash = digest
+            document.origin = loaded.origin
+            repo.save_document(session, document)
+            assert document.id is not None
+            chunks = [
+                KnowledgeChunk(
+                    id=f"{document.id}-{document.version}-{piece.position}",
+                    document_id=document.id,
+                    version=document.version,
+                    position=piece.position,
+                    section=piece.section,
+                    text=piece.text,
+                    tokens=[],
+                )
+                for piece in self._chunker.split(loaded)
+            ]
+            for chunk in chunks:
+                chunk.tokens = self._index.tokenize(_record(chunk, document).match_text)
+            repo.replace_chunks(session, document_id=document.id, chunks=chunks)
+            # The index changes last, inside the transaction: if embedding fails nothing is
+            # stored; if the commit fails the next start-up re-synchronises the vectors.
+            self._index.replace_document(document.id, [_record(c, document) for c in chunks])
+            result = IngestResult(document.id, loaded.key, status, document.version, len(chunks))
+        logger.info(
+            "knowledge document %s %s (version %d, %d chunks)",
+            result.document_id,
+            status,
+            result.version,
+            result.chunks,
+        )
+        return result
+
+    def ingest_paths(
+        self,
+        paths: Sequence[Path],
+        *,
+        prune: bool = False,
+        on_file: Callable[[Path, IngestResult], None] | None = None,
+    ) -> list[IngestResult]:
+        """Ingest files and directories. With `prune`, a document that came from one of
+        the given directories but whose file is gone is deleted."""
+        files = iter_files([Path(p) for p in paths])
+        results = []
+        for path in files:
+            result = self.ingest(load_file(path))
+            results.append(result)
+            if on_file is not None:
+                on_file(path, result)
+        if prune:
+            seen = {str(p.resolve()) for p in files}
+            for directory in (Path(p).resolve() for p in paths if Path(p).is_dir()):
+                with Session(self._engine) as session:
+                    gone = [
+                        d
+                        for d in repo.documents_with_origin_under(session, str(directory) + "/")
+                        if d.origin not in seen
+                    ]
+                for document in gone:
+                    assert document.id is not None
+                    self.delete_document(document.id)
+                    results.append(
+                        IngestResult(document.id, document.key, "deleted", document.version, 0)
+                    )
+        return results
+
+    def files_to_ingest(self, paths: Iterable[Path]) -> list[Path]:
+        return iter_files([Path(p) for p in paths])
+
+    # -- documents ----------------------------------------------------------------------
+
+    def list_documents(self, *, lang: str | None = None) -> list[KnowledgeDocument]:
+        with Session(self._engine, expire_on_commit=False) as session:
+            return repo.list_documents(session, lang=lang)
+
+    def get_document(self, document_id: int) -> KnowledgeDocument | None:
+        with Session(self._engine, expire_on_commit=False) as session:
+            return repo.get_document(session, document_id)
+
+    def create_document(self, loaded: LoadedDocument) -> IngestResult:
+        with Session(self._engine) as session:
+            if repo.get_document_by_key(session, loaded.key) is not None:
+                raise ValueError(f"a document with key {loaded.key!r} exists already")
+        return self.ingest(loaded)
+
+    def update_document(self, document_id: int, **changes: str | None) -> IngestResult:
+        """Change text and/or metadata; a real change makes a new version."""
+        document = self.get_document(document_id)
+        if document is None:
+            raise DocumentNotFound(document_id)
+        fields = {
+            name: getattr(document, name)
+            for name in ("title", "lang", "topic", "source", "url", "as_of", "content")
+        }
+        fields.update({name: value for name, value in changes.items() if value is not None})
+        loaded = LoadedDocument(key=document.key, origin=document.origin, **fields)
+        return self.ingest(loaded)
+
+    def delete_document(self, document_id: int) -> bool:
+        with session_scope(self._engine) as session:
+            if not repo.delete_document(session, document_id):
+                return False
+            self._index.remove_document(document_id)
+        logger.info("knowledge document %s deleted", document_id)
+        return True
+
+    def reindex(self) -> int:
+        """Re-split, re-tokenize and re-embed every document (after a chunking change)."""
+        count = 0
+        for document in self.list_documents():
+            assert document.id is not None
+            loaded = LoadedDocument(
+                key=document.key,
+                title=document.title,
+                lang=document.lang,
+                content=document.content,
+                topic=document.topic,
+                source=document.source,
+                url=document.url,
+                as_of=document.as_of,
+                origin=document.origin,
+            )
+            with session_scope(self._engine) as session:
+                stored = repo.get_document(session, document.id)
+                assert stored is not None
+                stored.content_hash = ""  # force the rebuild, keeping the version history
+            self.ingest(loaded)
+            count += 1
+        return count
+
+    # -- questions --------------------------------------------------------------------
+
+    def search(self, query: str, k: int = 5, *, mode: Mode = "hybrid") -> list[Passage]:
+        result = self._index.search(query.strip()[:1000], k=k, mode=mode)
+        return [_passage(hit) for hit in result.hits]
+
+    def retrieve(self, query: str, k: int = 10, *, mode: Mode = "hybrid") -> SearchResult:
+        return self._index.search(query.strip()[:1000], k=k, mode=mode)
+
+    def is_confident(self, result: SearchResult) -> bool:
+        if not result.hits:
+            return False
+        if result.best_dense >= self._settings.min_similarity:
+            return True
+        agreed = (
+            result.keyword_top_topic is not None
+            and result.keyword_top_topic == result.dense_top_topic
+            and topic_of(result.hits[0].record) == result.dense_top_topic
+        )
+        return agreed and result.best_dense >= self._settings.min_similarity_agreed
+
+    def answer(self, question: str, lang: str | None = None) -> Answer:
+        question = question.strip()[:1000]
+        lang = lang if lang in ("th", "ja", "en") else (langdetect.detect(question) or "en")
+        ref = new_ref()
+        vector = self._index.embed_query(question)
+        result = self._index.search(question, k=8, query_vector=vector)
+        passages = [_passage(hit) for hit in result.hits]
+        if not self.is_confident(result):
+            return self._unknown(question, lang, ref, passages, result.best_dense)
+        top = result.hits[0].record
+        best = _passage(result.hits[0])
+        if top.lang != lang:
+            # Same topic, the user's language: quote that translation when it exists.
+            found = self._index.best_in(vector, topic=topic_of(top), lang=lang)
+            if found is not None:
+                record, similarity = found
+                best = _passage(Hit(record=record, score=result.hits[0].score, dense=similarity))
+        ordered = [best, *(p for p in passages if p.chunk_id != best.chunk_id)]
+        text, generated = best.text, False
+        used = [best]
+        if self._writer is not None:
+            try:
+                written = self._writer.write(question, lang, ordered[:4])
+            except Exception:
+                logger.exception("the chat model failed; answering with the best passage instead")
+            else:
+                if written is None:
+                    return self._unknown(question, lang, ref, ordered, result.best_dense)
+                text, generated, used = written, True, ordered[:4]
+        return Answer(
+            question=question,
+            lang=lang,
+            text=text,
+            confident=True,
+            passages=tuple(ordered),
+            sources=tuple(_sources(used)),
+            ref=ref,
+            generated=generated,
+            best_similarity=result.best_dense,
+        )
+
+    def _unknown(
+        self, question: str, lang: str, ref: str, passages: list[Passage], best: float
+    ) -> Answer:
+        return Answer(
+            question=question,
+            lang=lang,
+            text=t("kb.unknown", lang),  # type: ignore[arg-type]
+            confident=False,
+            passages=tuple(passages),
+            ref=ref,
+            best_similarity=best,
+        )
+
+
+def _record(chunk: KnowledgeChunk, document: KnowledgeDocument) -> ChunkRecord:
+    assert document.id is not None
+    return ChunkRecord(
+        id=chunk.id,
+        document_id=document.id,
+        version=chunk.version,
+        position=chunk.position,
+        text=chunk.text,
+        title=document.title,
+        lang=document.lang,
+        topic=document.topic,
+        source=document.source,
+        url=document.url,
+        as_of=document.as_of,
+        section=chunk.section,
+        tokens=tuple(chunk.tokens),
+    )
+
+
+def _passage(hit: Hit) -> Passage:
+    r = hit.record
+    return Passage(
+        text=r.text,
+        score=round(hit.score, 6),
+        document_id=r.document_id,
+        chunk_id=r.id,
+        title=r.title,
+        lang=r.lang,
+        topic=topic_of(r),
+        source=r.source,
+        url=r.url,
+        as_of=r.as_of,
+        position=r.position,
+        similarity=None if hit.dense is None else round(hit.dense, 4),
+    )
+
+
+def _sources(passages: Iterable[Passage]) -> list[Source]:
+    seen: dict[int, Source] = {}
+    for p in passages:
+        seen.setdefault(p.document_id, Source(p.document_id, p.title, p.source, p.url, p.as_of))
+    return list(seen.values())

@@ -1,0 +1,105 @@
+"""Build the knowledge service once per process (called from the app lifespan)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+from core.settings import Settings
+from knowledge.config import KnowledgeSettings
+from knowledge.embeddings import get_embedder
+from knowledge.generate import LLMWriter, make_chat_model
+from knowledge.index import HybridIndex
+from knowledge.loaders import load_file
+from knowledge.models import KNOWLEDGE_TABLES
+from knowledge.service import KnowledgeService
+from knowledge.text import get_tokenizer
+
+logger = logging.getLogger(__name__)
+
+STARTER_DIR = Path(__file__).parent / "starter"
+
+
+def make_chroma_client(settings: Settings) -> Any:
+    """Embedded PersistentClient in `<data_dir>/chroma`, or an HttpClient for CHROMA_URL.
+    Telemetry is off; collections never get chromadb's default (downloading) embedder."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(settings.chroma_url)
+        client = chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1",
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+        try:
+            client.heartbeat()
+        except Exception as exc:
+            raise RuntimeError(f"CHROMA_URL={settings.chroma_url} does not answer: {exc}") from exc
+        return client
+    path = settings.data_dir / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def get_collection(client: Any, *, name: str, embedder_name: str) -> Any:
+    # One collection per embedding model: vectors of two models never mix.
+    return client.get_or_create_collection(
+        name=f"{name}-{embedder_name}",
+        embedding_function=None,
+        metadata={"hnsw:space": "cosine", "embedder": embedder_name},
+    )
+
+
+def load_starter_documents(service: KnowledgeService) -> int:
+    files = service.files_to_ingest([STARTER_DIR])
+    for path in files:
+        service.ingest(load_file(path, key=f"starter/{path.name}"))
+    logger.info("loaded %d starter knowledge documents", len(files))
+    return len(files)
+
+
+def build_knowledge(
+    settings: Settings,
+    engine: Engine,
+    *,
+    knowledge_settings: KnowledgeSettings | None = None,
+    chroma_client: Any = None,
+    load_starter: bool = True,
+) -> KnowledgeService:
+    """The process's KnowledgeService; loads the starter documents into an empty store."""
+    started = time.perf_counter()
+    knowledge_settings = knowledge_settings or KnowledgeSettings()
+    SQLModel.metadata.create_all(engine, tables=list(KNOWLEDGE_TABLES))
+    embedder = get_embedder(settings.embedder)
+    client = chroma_client if chroma_client is not None else make_chroma_client(settings)
+    collection = get_collection(
+        client, name=knowledge_settings.collection, embedder_name=embedder.name
+    )
+    index = HybridIndex(
+        embedder=embedder,
+        tokenizer=get_tokenizer(),
+        collection=collection,
+        candidates=knowledge_settings.candidates,
+    )
+    writer = LLMWriter(make_chat_model(knowledge_settings.llm)) if knowledge_settings.llm else None
+    service = KnowledgeService(
+        engine=engine, index=index, settings=knowledge_settings, writer=writer
+    )
+    service.load_index()
+    if load_starter and service.is_empty():
+        load_starter_documents(service)
+    logger.info(
+        "knowledge base ready: %d chunks in %.2f s", index.size, time.perf_counter() - started
+    )
+    return service
