@@ -1,0 +1,213 @@
+"""What makes two companies a good match, as data and small pure functions.
+
+The engine (`matching.engine`) applies these rules to whole arrays at once; this module
+holds the vocabulary: partnership types that fit each other, the sector compatibility
+table (`matching/data/sector_compat.csv`), certificate names, Thai industrial areas, the
+weights, and the reasons shown to the reader in their own language.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from bot.i18n import t
+from bot.types import Lang
+
+DATA_DIR = Path(__file__).parent / "data"
+SECTOR_COMPAT_CSV = DATA_DIR / "sector_compat.csv"
+
+# Partnership types of the directory CSV. A company lists the kinds of partner it wants:
+# "supplier" = it wants a supplier, "buyer" = it wants buyers (it supplies).
+PARTNERSHIP_TYPES = (
+    "supplier",
+    "buyer",
+    "oem",
+    "joint_venture",
+    "technology",
+    "distribution",
+    "investment",
+)
+COMPLEMENT = {
+    "supplier": "buyer",
+    "buyer": "supplier",
+    "oem": "oem",
+    "joint_venture": "joint_venture",
+    "technology": "technology",
+    "distribution": "distribution",
+    "investment": "investment",
+}
+PARTNERSHIP_BIT = {name: 1 << i for i, name in enumerate(PARTNERSHIP_TYPES)}
+
+# Same-division pairs not listed in the table still fit a little (tier-2 to tier-1).
+SAME_SECTOR_DEFAULT = 0.6
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Weights of one direction's score ("how well B answers A's needs"); they sum to 1."""
+
+    text: float = 0.45
+    sector: float = 0.18
+    partnership: float = 0.15
+    certifications: float = 0.12
+    size: float = 0.05
+    location: float = 0.05
+    # Cosine similarities of the sentence embeddings are mapped from [lo, hi] to [0, 1].
+    text_lo: float = 0.10
+    text_hi: float = 0.60
+    neutral: float = 0.4  # the value of a signal nobody filled in (no text, no sector ...)
+    not_interested_factor: float = 0.3  # "not interested" multiplies the score by this
+    mmr_lambda: float = 0.75  # 1.0 = no diversity; lower = more diverse top five
+    mmr_pool: int = 60  # the MMR re-ranks this many best candidates
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+# -- sectors -------------------------------------------------------------------------
+
+
+@cache
+def sector_compat() -> dict[tuple[str, str], float]:
+    """(supplier division, buyer division) -> strength in [0, 1], from the data file."""
+    table: dict[tuple[str, str], float] = {}
+    with SECTOR_COMPAT_CSV.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            table[(row["supplier"].zfill(2), row["buyer"].zfill(2))] = float(row["strength"])
+    return table
+
+
+def sector_fit(a: str | None, b: str | None) -> float | None:
+    """How well two divisions fit, in either supply direction; None when one is unknown."""
+    if not a or not b:
+        return None
+    table = sector_compat()
+    best = max(table.get((a, b), 0.0), table.get((b, a), 0.0))
+    if a == b:
+        best = max(best, SAME_SECTOR_DEFAULT)
+    return best
+
+
+def sector_label(code: str | None, lang: Lang) -> str:
+    """A division's short name in the reader's language ("rubber and plastics products")."""
+    if not code:
+        return ""
+    from matching import taxonomy  # registration (issue 3) owns the th/ja/en labels
+
+    div = taxonomy.division(code)
+    if div is None:
+        return f"ISIC {code}"
+    label = div.label(lang)
+    return label.removeprefix("Manufacture of ") if lang == "en" else label
+
+
+# -- certifications -----------------------------------------------------------------
+
+
+def normalise_cert(name: str) -> str:
+    """ "iso 9001", "ISO-9001:2015" and "ISO9001" are one certificate."""
+    key = re.sub(r"[\s\-_.]+", "", name.upper())
+    return re.sub(r":\d{4}$", "", key)
+
+
+def cert_keys(names: Iterable[str]) -> set[str]:
+    return {normalise_cert(n) for n in names if n and n.strip()}
+
+
+# -- locations ----------------------------------------------------------------------
+
+# Industrial areas of Thailand: a Japanese firm's base and a Thai SME in one area fit.
+THAI_AREAS: dict[str, tuple[str, ...]] = {
+    "bangkok": (
+        "Bangkok",
+        "Samut Prakan",
+        "Nonthaburi",
+        "Pathum Thani",
+        "Samut Sakhon",
+        "Nakhon Pathom",
+    ),
+    "eastern_seaboard": (
+        "Chonburi",
+        "Chon Buri",
+        "Rayong",
+        "Chachoengsao",
+        "Prachinburi",
+        "Prachin Buri",
+    ),
+    "central": (
+        "Ayutthaya",
+        "Phra Nakhon Si Ayutthaya",
+        "Saraburi",
+        "Lopburi",
+        "Lop Buri",
+        "Ang Thong",
+        "Sing Buri",
+        "Suphan Buri",
+    ),
+    "north": ("Chiang Mai", "Lamphun", "Lampang", "Chiang Rai", "Phitsanulok"),
+    "northeast": ("Khon Kaen", "Nakhon Ratchasima", "Udon Thani", "Ubon Ratchathani"),
+    "south": ("Songkhla", "Surat Thani", "Phuket", "Nakhon Si Thammarat"),
+}
+_PROVINCE_AREA = {p.lower().replace(" ", ""): area for area, ps in THAI_AREAS.items() for p in ps}
+
+
+def thai_area(place: str | None) -> str | None:
+    if not place:
+        return None
+    key = place.lower().replace(" ", "")
+    if key in _PROVINCE_AREA:
+        return _PROVINCE_AREA[key]
+    for province, area in _PROVINCE_AREA.items():  # "Amata City, Chonburi"
+        if province in key:
+            return area
+    return None
+
+
+def thai_province_in(place: str | None) -> str | None:
+    if not place:
+        return None
+    key = place.lower().replace(" ", "")
+    for province in sorted(_PROVINCE_AREA, key=len, reverse=True):
+        if province in key:
+            return province
+    return key or None
+
+
+# -- reasons --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason why a match was proposed: a catalogue key, its parameters, its weight."""
+
+    key: str
+    weight: float
+    params: dict[str, str] = field(default_factory=dict)
+    # Parameters that are sector codes or partnership types, rendered in the reader's language.
+    sectors: dict[str, str] = field(default_factory=dict)
+    ptypes: dict[str, str] = field(default_factory=dict)
+
+    def render(self, lang: Lang) -> str:
+        params = dict(self.params)
+        params.update({k: sector_label(v, lang) for k, v in self.sectors.items()})
+        params.update({k: t(f"match.ptype.{v}", lang) for k, v in self.ptypes.items()})
+        return t(self.key, lang, **params)
+
+
+def snippet(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def pick_reasons(candidates: list[Reason], *, most: int = 3, least: int = 2) -> list[Reason]:
+    """The strongest reasons first; at least `least` when that many exist."""
+    ranked = sorted(candidates, key=lambda r: r.weight, reverse=True)
+    strong = [r for r in ranked if r.weight >= 0.05][:most]
+    if len(strong) < least:
+        strong = ranked[: max(least, len(strong))]
+    return strong

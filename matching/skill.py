@@ -1,0 +1,398 @@
+"""Partner matching in the chat: proposals as cards, free-text search, introductions.
+
+Button data (all under this skill's "match" prefix, short ASCII):
+  match:find            the first five proposals     match:more:N   proposals from N
+  match:describe        ask for a free-text need      match:dmore:N  more for that text
+  match:ask:ID          request an introduction to company ID (then a note, or skip)
+  match:skip            send the request without a note
+  match:ni:ID           "not interested" in company ID
+  match:yes:ID / no:ID  the other side accepts / declines introduction ID
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.dialogue import Turn, main_menu_buttons
+from bot.i18n import t
+from bot.types import Button, Card, Lang, Reply
+from matching import introductions as intros
+from matching.engine import Match, Matcher
+from matching.intro_models import OPEN_STATUSES, Introduction
+from matching.models import Company
+
+logger = logging.getLogger(__name__)
+
+PAGE = 5
+MIN_DESCRIPTION = 4
+
+
+class MatchingSkill:
+    name = "match"
+
+    def __init__(
+        self,
+        matcher: Matcher | None,
+        *,
+        ttl: timedelta = intros.DEFAULT_TTL,
+        clock: Callable[[], datetime] = intros.utcnow,
+        page_size: int = PAGE,
+    ) -> None:
+        self.matcher = matcher
+        self.ttl = ttl
+        self.clock = clock
+        self.page_size = page_size
+
+    # -- entry points ----------------------------------------------------------------
+
+    def on_postback(self, turn: Turn, data: str) -> bool:
+        parts = data.split(":")
+        action = parts[1] if len(parts) > 1 else "find"
+        arg = _int(parts[2]) if len(parts) > 2 else None
+        if action == "find":
+            self._proposals(turn, offset=0)
+        elif action == "more":
+            self._proposals(turn, offset=arg or 0)
+        elif action == "describe":
+            turn.conv.flow = "match:describe"
+            turn.say(
+                "match.describe.prompt",
+                buttons=[Button(t("match.button.cancel", turn.lang), "match:cancel")],
+            )
+        elif action == "dmore":
+            text = self._state(turn).get("description")
+            if not text:
+                self._proposals(turn, offset=0)
+            else:
+                self._described(turn, text, offset=arg or 0)
+        elif action == "ask" and arg is not None:
+            self._ask_note(turn, arg)
+        elif action == "skip":
+            self._send_request(turn, note=None)
+        elif action == "cancel":
+            turn.conv.flow = None
+            self._state(turn).pop("target", None)
+            turn.say("menu.title", buttons=main_menu_buttons(turn.lang))
+        elif action == "ni" and arg is not None:
+            self._not_interested(turn, arg)
+        elif action in ("yes", "no") and arg is not None:
+            self._decide(turn, arg, accept=action == "yes")
+        else:
+            return False
+        return True
+
+    def on_text(self, turn: Turn) -> bool:
+        text = (turn.msg.text or "").strip()
+        if turn.conv.flow == "match:describe":
+            if len(text) < MIN_DESCRIPTION:
+                turn.say("match.describe.too_short")
+                return True
+            turn.conv.flow = None
+            self._state(turn)["description"] = text[:500]
+            self._described(turn, text[:500], offset=0)
+            return True
+        if turn.conv.flow == "match:note":
+            self._send_request(turn, note=text)
+            return True
+        turn.conv.flow = None
+        return False
+
+    # -- proposals -------------------------------------------------------------------
+
+    def _state(self, turn: Turn) -> dict[str, Any]:
+        state: dict[str, Any] = turn.conv.data.setdefault(self.name, {})
+        return state
+
+    def _company(self, turn: Turn) -> Company | None:
+        if turn.session is None:
+            return None
+        return intros.company_of_user(
+            turn.session, channel=turn.msg.channel, user_id=turn.msg.user_id
+        )
+
+    def _ready(self, turn: Turn) -> bool:
+        if self.matcher is None or turn.session is None:
+            turn.say("match.unavailable", buttons=main_menu_buttons(turn.lang))
+            return False
+        self.matcher.ensure_fresh(turn.session)
+        return True
+
+    def _no_company(self, turn: Turn) -> None:
+        turn.say(
+            "match.no_company",
+            buttons=[
+                Button(t("menu.register", turn.lang), "reg:start"),
+                Button(t("match.button.describe", turn.lang), "match:describe"),
+                Button(t("menu.back", turn.lang), "menu"),
+            ],
+        )
+
+    def _proposals(self, turn: Turn, *, offset: int) -> None:
+        if not self._ready(turn):
+            return
+        assert self.matcher is not None
+        company = self._company(turn)
+        if company is None or company.id is None:
+            self._no_company(turn)
+            return
+        offset = max(0, min(offset, 200))
+        matches = self.matcher.match(
+            company.id,
+            k=self.page_size,
+            offset=offset,
+            lang=turn.lang,
+            not_interested=intros.not_interested_ids(turn.session, company.id),
+        )
+        header = t(
+            "match.results",
+            turn.lang,
+            company=company.name,
+            first=offset + 1,
+            last=offset + len(matches),
+        )
+        self._show(
+            turn,
+            matches,
+            header=header,
+            more=f"match:more:{offset + self.page_size}",
+            offset=offset,
+        )
+
+    def _described(self, turn: Turn, text: str, *, offset: int) -> None:
+        if not self._ready(turn):
+            return
+        assert self.matcher is not None
+        company = self._company(turn)
+        offset = max(0, min(offset, 200))
+        if company is not None and company.id is not None:
+            matches = self.matcher.match(
+                company.id,
+                k=self.page_size,
+                offset=offset,
+                lang=turn.lang,
+                seeks_text=text,
+                not_interested=intros.not_interested_ids(turn.session, company.id),
+            )
+        else:
+            matches = self.matcher.match_text(
+                text, country=_viewer_country(turn), k=self.page_size, offset=offset, lang=turn.lang
+            )
+        header = t(
+            "match.results_description", turn.lang, first=offset + 1, last=offset + len(matches)
+        )
+        self._show(
+            turn,
+            matches,
+            header=header,
+            more=f"match:dmore:{offset + self.page_size}",
+            offset=offset,
+        )
+
+    def _show(
+        self, turn: Turn, matches: list[Match], *, header: str, more: str, offset: int
+    ) -> None:
+        lang = turn.lang
+        if not matches:
+            turn.say(
+                "match.no_more" if offset else "match.none",
+                buttons=[
+                    Button(t("match.button.describe", lang), "match:describe"),
+                    *main_menu_buttons(lang)[:2],
+                ],
+            )
+            return
+        cards = tuple(self._card(m, lang) for m in matches)
+        buttons = [
+            Button(t("match.button.more", lang), more),
+            Button(t("match.button.describe", lang), "match:describe"),
+            Button(t("menu.back", lang), "menu"),
+        ]
+        turn.reply(Reply(text=header, cards=cards, buttons=tuple(buttons), lang=lang))
+
+    def _card(self, m: Match, lang: Lang) -> Card:
+        assert self.matcher is not None
+        snap = self.matcher.snapshot
+        row = snap.row_of.get(m.company_id)
+        profile = snap.profiles[row] if row is not None else None
+        subtitle_parts = (
+            [t(f"match.country.{m.country}", lang)] if m.country in ("TH", "JP") else []
+        )
+        if profile is not None and profile.sector:
+            from matching.scoring import sector_label
+
+            subtitle_parts.append(sector_label(profile.sector, lang))
+        if profile is not None and profile.location:
+            subtitle_parts.append(profile.location)
+        return Card(
+            title=m.name,
+            subtitle=" · ".join(subtitle_parts),
+            body="\n".join(f"• {r}" for r in m.reasons),
+            footer=t("match.card.score", lang, pct=round(m.score * 100)),
+            buttons=(
+                Button(t("match.button.request", lang), f"match:ask:{m.company_id}"),
+                Button(t("match.button.not_interested", lang), f"match:ni:{m.company_id}"),
+            ),
+        )
+
+    def _not_interested(self, turn: Turn, target_id: int) -> None:
+        company = self._company(turn)
+        if company is None or company.id is None:
+            self._no_company(turn)
+            return
+        target = turn.session.get(Company, target_id)
+        if target is None:
+            turn.say("match.intro.not_found", buttons=main_menu_buttons(turn.lang))
+            return
+        turn.effect(
+            intros.MarkNotInterested(
+                company_id=company.id,
+                target_id=target_id,
+                channel=turn.msg.channel,
+                user_id=turn.msg.user_id,
+            )
+        )
+        turn.say(
+            "match.not_interested.done",
+            name=target.name,
+            buttons=[
+                Button(t("match.button.more", turn.lang), "match:find"),
+                Button(t("menu.back", turn.lang), "menu"),
+            ],
+        )
+
+    # -- introductions ---------------------------------------------------------------
+
+    def _ask_note(self, turn: Turn, target_id: int) -> None:
+        company = self._company(turn)
+        if company is None or company.id is None:
+            self._no_company(turn)
+            return
+        target = turn.session.get(Company, target_id)
+        if target is None or target.id == company.id:
+            turn.say("match.intro.not_found", buttons=main_menu_buttons(turn.lang))
+            return
+        existing = intros.open_introduction(
+            turn.session, requester_id=company.id, target_id=target_id
+        )
+        if existing is not None and not self._stale(existing):
+            self._say_already(turn, target, existing)
+            return
+        self._state(turn)["target"] = target_id
+        turn.conv.flow = "match:note"
+        turn.say(
+            "match.intro.ask_note",
+            name=target.name,
+            buttons=[
+                Button(t("match.button.skip", turn.lang), "match:skip"),
+                Button(t("match.button.cancel", turn.lang), "match:cancel"),
+            ],
+        )
+
+    def _stale(self, intro: Introduction) -> bool:
+        return intros._aware(intro.expires_at) <= self.clock()
+
+    def _say_already(self, turn: Turn, target: Company, intro: Introduction) -> None:
+        turn.say(
+            "match.intro.already",
+            name=target.name,
+            status=t(f"match.status.{intro.status}", turn.lang),
+            buttons=main_menu_buttons(turn.lang),
+        )
+
+    def _send_request(self, turn: Turn, *, note: str | None) -> None:
+        state = self._state(turn)
+        target_id = state.pop("target", None)
+        turn.conv.flow = None
+        company = self._company(turn)
+        if company is None or company.id is None:
+            self._no_company(turn)
+            return
+        target = turn.session.get(Company, target_id) if isinstance(target_id, int) else None
+        if target is None or target.id is None:
+            turn.say("match.intro.not_found", buttons=main_menu_buttons(turn.lang))
+            return
+        existing = intros.open_introduction(
+            turn.session, requester_id=company.id, target_id=target.id
+        )
+        if existing is not None and not self._stale(existing):
+            self._say_already(turn, target, existing)
+            return
+        turn.effect(
+            intros.RequestIntroduction(
+                requester_id=company.id,
+                target_id=target.id,
+                channel=turn.msg.channel,
+                user_id=turn.msg.user_id,
+                lang=turn.lang,
+                note=note,
+                ttl=self.ttl,
+                clock=self.clock,
+            )
+        )
+        has_members = bool(intros.members_of(turn.session, target.id))
+        turn.say(
+            "match.intro.sent" if has_members else "match.intro.sent_staff",
+            name=target.name,
+            buttons=[
+                Button(t("match.button.more", turn.lang), "match:find"),
+                Button(t("menu.back", turn.lang), "menu"),
+            ],
+        )
+
+    def _decide(self, turn: Turn, intro_id: int, *, accept: bool) -> None:
+        if turn.session is None:
+            turn.say("match.unavailable", buttons=main_menu_buttons(turn.lang))
+            return
+        company = self._company(turn)
+        intro = turn.session.get(Introduction, intro_id)
+        if intro is None or company is None or intro.target_company_id != company.id:
+            turn.say("match.intro.not_found", buttons=main_menu_buttons(turn.lang))
+            return
+        if intro.status in OPEN_STATUSES and self._stale(intro):
+            turn.effect(intros.ExpireIntroduction(introduction_id=intro_id, clock=self.clock))
+            turn.say("match.intro.expired", buttons=main_menu_buttons(turn.lang))
+            return
+        if intro.status not in OPEN_STATUSES:
+            key = (
+                "match.intro.expired"
+                if intro.status == "expired"
+                else "match.intro.already_decided"
+            )
+            turn.say(key, buttons=main_menu_buttons(turn.lang))
+            return
+        actor = f"{turn.msg.channel}:{turn.msg.user_id}"
+        turn.effect(
+            intros.DecideIntroduction(
+                introduction_id=intro_id, accept=accept, actor=actor, clock=self.clock
+            )
+        )
+        if accept:
+            requester = turn.session.get(Company, intro.requester_company_id)
+            assert requester is not None
+            turn.say(
+                "match.intro.accepted_target",
+                name=requester.name,
+                contact=intros.contact_text(requester, turn.lang),
+                buttons=main_menu_buttons(turn.lang),
+            )
+        else:
+            turn.say("match.intro.declined_target", buttons=main_menu_buttons(turn.lang))
+
+
+def _int(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def _viewer_country(turn: Turn) -> str:
+    """Without a profile: a Japanese reader looks at Thai companies, a Thai reader at Japanese."""
+    if turn.lang == "ja":
+        return "JP"
+    if turn.lang == "th":
+        return "TH"
+    return "TH" if turn.msg.channel == "line" else "JP"
