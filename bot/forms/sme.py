@@ -1,0 +1,62 @@
+"""OSMEP size class and programme candidates for a Thai SME, from `bot/data/programmes.toml`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.forms.reference import programmes
+from bot.types import Lang
+
+SIZES = ("micro", "small", "medium", "large")
+
+
+def _size_by(value: int | None, bounds: dict[str, dict[str, int]], key: str) -> int:
+    if value is None:
+        return 0
+    for index, size in enumerate(SIZES[:-1]):
+        if value <= bounds[size][key]:
+            return index
+    return len(SIZES) - 1
+
+
+def osmep_size(*, employees: int | None, revenue_thb: int | None, sector_group: str) -> str:
+    """micro / small / medium / large (not an SME); the larger of the two measures wins."""
+    table = programmes()["osmep"]
+    bounds = table["manufacturing"] if sector_group == "manufacturing" else table["trade_service"]
+    by_employees = _size_by(employees, bounds, "employees")
+    by_revenue = _size_by(revenue_thb, bounds, "revenue_thb")
+    return SIZES[max(by_employees, by_revenue)]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    code: str
+    name: str
+    reason: str
+    source: str
+    as_of: str
+
+
+def programme_candidates(
+    *, size: str, sector_group: str, employees: int | None, lang: Lang
+) -> list[Candidate]:
+    """Programmes whose recorded conditions the company meets, with the reason, in `lang`."""
+    out: list[Candidate] = []
+    for rule in programmes()["programme"]:
+        if size not in rule["sizes"] or sector_group not in rule["sectors"]:
+            continue
+        ceiling: dict[str, Any] = rule.get("max_employees", {})
+        limit = ceiling.get(sector_group)
+        if limit is not None and (employees is None or employees > limit):
+            continue
+        out.append(
+            Candidate(
+                code=rule["code"],
+                name=rule["name"][lang],
+                reason=rule["reason"][lang],
+                source=rule["source"],
+                as_of=rule["as_of"],
+            )
+        )
+    return out

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from core.db import init_db, make_engine
+from core.settings import Settings
+
+
+@pytest.fixture
+def db_engine(tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+    engine = make_engine(Settings(data_dir=tmp_path))
+    init_db(engine)
+    yield engine
+    engine.dispose()
