@@ -161,6 +161,10 @@ def parse_row(row: dict[str, str], line: int) -> tuple[dict[str, Any] | None, li
     out["contact_person"] = value["contact_person"] or None
     out["name_en"] = value["name_en"] or None
     out["thai_base"] = value["thai_base"] or None
+    # An optional column the file does not have leaves the stored value alone.
+    for column in OPTIONAL_COLUMNS:
+        if column not in row:
+            out.pop(column)
     return (None if errors else out), errors
 
 
@@ -267,11 +271,15 @@ def register(companies_app: typer.Typer) -> None:
     def import_command(
         file: Annotated[
             Path,
-            typer.Argument(exists=True, dir_okay=False, readable=True, help="Directory CSV (UTF-8)"),
+            typer.Argument(
+                exists=True, dir_okay=False, readable=True, help="Directory CSV (UTF-8)"
+            ),
         ],
         skip_bad_rows: Annotated[
             bool,
-            typer.Option("--skip-bad-rows", help="Import the good rows of a file that has bad ones"),
+            typer.Option(
+                "--skip-bad-rows", help="Import the good rows of a file that has bad ones"
+            ),
         ] = False,
     ) -> None:
         """Import companies from a directory CSV (idempotent on ref)."""

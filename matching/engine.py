@@ -283,10 +283,14 @@ class Matcher:
 
     def load_profiles(self, profiles: Sequence[Profile]) -> None:
         started = time.perf_counter()
-        offers = self.cache.embed([p.offers for p in profiles])
-        seeks = self.cache.embed([p.seeks for p in profiles])
+        offers = self.embed_texts([p.offers for p in profiles])
+        seeks = self.embed_texts([p.seeks for p in profiles])
         self.load_vectors(profiles, offers, seeks)
         self.last_refresh_s = time.perf_counter() - started
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Embeddings of the texts' substance (framing such as "looking for" removed)."""
+        return self.cache.embed([scoring.strip_framing(t) if t.strip() else "" for t in texts])
 
     def load_vectors(
         self, profiles: Sequence[Profile], offers: np.ndarray, seeks: np.ndarray
@@ -327,7 +331,7 @@ class Matcher:
         profile = snap.profiles[row]
         seeks_vec = snap.seeks[row] if snap.has_seeks[row] else None
         if seeks_text:
-            seeks_vec = self.cache.embed([seeks_text])[0]
+            seeks_vec = self.embed_texts([seeks_text])[0]
         return Query(
             country=profile.country,
             offers_vec=snap.offers[row] if snap.has_offers[row] else None,
@@ -339,7 +343,7 @@ class Matcher:
     def query_for_text(self, text: str, *, country: str) -> Query:
         """A viewer with no profile: only a description of what it looks for."""
         return Query(
-            country=country, offers_vec=None, seeks_vec=self.cache.embed([text])[0], seeks_text=text
+            country=country, offers_vec=None, seeks_vec=self.embed_texts([text])[0], seeks_text=text
         )
 
     def match(

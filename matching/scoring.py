@@ -211,3 +211,41 @@ def pick_reasons(candidates: list[Reason], *, most: int = 3, least: int = 2) -> 
     if len(strong) < least:
         strong = ranked[: max(least, len(strong))]
     return strong
+
+
+# -- texts ----------------------------------------------------------------------------------
+
+# Framing that every need or offer shares ("タイで…を探しています", "Looking for a Thai
+# supplier of …", "หาลูกค้าญี่ปุ่นที่ต้องการ…") says nothing about the product, yet dominates a
+# short sentence's embedding; it is removed before embedding.
+_FRAMING = [
+    # Japanese
+    r"(を|が)?(探して|求めて)(い|おり|お)?(ます|る)。?",
+    r"(を|が)?(供給|製造|生産|受託生産|受託|販売|加工|輸入)?(でき|可能|作れ)な?る?(会社|企業|パートナー|提携先|代理店|取引先|メーカー)",
+    r"(タイ|日本)(国内)?(で|の|に|から)",
+    r"当社の",
+    r"を?(製造|生産|製造・販売|販売|輸入・販売)(して)?(い|おり)?ます",
+    r"の製造を行い",
+    r"に納入しています",
+    r"しています",
+    # English
+    r"\b(we are |we're )?(looking|searching) for\b",
+    r"\b(we )?(make|manufacture|produce|supply|develop|import|export|machine)s?\b",
+    r"\b(an?|the|our|who|which|that|can|to|for)\b",
+    r"\b(thai|japanese|japan|thailand)\b",
+    r"\b(suppliers?|partners?|compan(y|ies)|firms?|manufacturers?|makers?|processors?|resellers?)( of)?\b",
+    # Thai
+    r"^(เรา)?(เป็น)?(ผู้)?(รับ)?(ผลิต|จำหน่าย|นำเข้า|ส่งออก)(และ(ส่งออก|จำหน่าย))?",
+    r"(^|\s)(เรา)?(กำลัง)?(มองหา|ต้องการหา|หา)(ลูกค้า|บริษัท|ผู้นำเข้า|ผู้ผลิต|พันธมิตร|ผู้)?(ญี่ปุ่น|ไทย)?(ที่ต้องการ(ซื้อ|สั่งทำ|จ้าง)?)?(ใน(ญี่ปุ่น|ประเทศไทย))?",
+    r"(ใน)?(ประเทศ)?(ญี่ปุ่น|ไทย)",
+]
+_FRAMING_RE = [re.compile(p, re.IGNORECASE) for p in _FRAMING]
+
+
+def strip_framing(text: str) -> str:
+    """The product or service a sentence is about; the text itself when nothing is left."""
+    core = text
+    for pattern in _FRAMING_RE:
+        core = pattern.sub(" ", core)
+    core = re.sub(r"[\s。、,.]+", " ", core).strip()
+    return core if len(core) >= 2 else text.strip()

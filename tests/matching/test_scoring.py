@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import pytest
+
+from matching.engine import Matcher
+from matching.scoring import normalise_cert, sector_fit, strip_framing
+
+
+def refs(matches) -> list[str]:  # type: ignore[no-untyped-def]
+    return [m.ref for m in matches]
+
+
+def test_planted_complementary_pair_ranks_first(
+    matcher: Matcher, directory: dict[str, int]
+) -> None:
+    matches = matcher.match(directory["JP-AUTO"], k=5)
+    assert matches[0].ref == "TH-SEAL"
+    assert all(m.country == "TH" for m in matches)
+    assert [m.score for m in matches[:1]] >= [m.score for m in matches[1:2]]
+
+
+def test_only_the_other_country_is_proposed(matcher: Matcher, directory: dict[str, int]) -> None:
+    assert {m.country for m in matcher.match(directory["TH-DIST"], k=10)} == {"JP"}
+
+
+def test_reciprocity_one_way_fit_scores_lower(matcher: Matcher, directory: dict[str, int]) -> None:
+    # TH-ONEWAY offers exactly what JP-AUTO seeks, but wants an investor for a food
+    # factory: one direction only. The baseline (what A seeks vs what B offers) ranks it
+    # near the top; the reciprocal score puts every two-way seal maker above it.
+    query = matcher.query_for(directory["JP-AUTO"])
+    baseline = matcher.baseline(query, k=3)
+    assert directory["TH-ONEWAY"] in baseline
+    scores = {m.ref: m.score for m in matcher.match(directory["JP-AUTO"], k=20)}
+    for two_way in ("TH-SEAL", "TH-SEAL2", "TH-SEAL3"):
+        assert scores[two_way] > scores["TH-ONEWAY"]
+
+
+def test_certification_reason_in_each_readers_language(
+    matcher: Matcher, directory: dict[str, int]
+) -> None:
+    top = matcher.match(directory["JP-AUTO"], k=1, lang="ja")[0]
+    assert "match.reason.cert_they_hold" in top.reason_keys
+    assert any("IATF 16949" in r and "取得" in r for r in top.reasons)
+    # The Thai side sees the same pair as "they require IATF 16949, which you hold".
+    back = matcher.match(directory["TH-SEAL"], k=3, lang="th")
+    jp = next(m for m in back if m.ref == "JP-AUTO")
+    assert "match.reason.cert_you_hold" in jp.reason_keys
+    assert any("IATF 16949" in r and r.endswith("ค่ะ") for r in jp.reasons)
+
+
+def test_two_or_three_reasons_per_match(matcher: Matcher, directory: dict[str, int]) -> None:
+    for m in matcher.match(directory["JP-AUTO"], k=8):
+        assert 2 <= len(m.reasons) <= 3, m
+
+
+def test_partnership_reason(matcher: Matcher, directory: dict[str, int]) -> None:
+    # A maker looking for a distributor meets a distributor looking for makers to represent.
+    top = matcher.match(directory["JP-ROBOT"], k=1, lang="en")[0]
+    assert top.ref == "TH-DIST"
+    assert "match.reason.partner_both" in top.reason_keys
+    assert any("distribution" in r for r in top.reasons)
+
+
+def test_not_interested_down_ranks(matcher: Matcher, directory: dict[str, int]) -> None:
+    before = matcher.match(directory["JP-AUTO"], k=20)
+    after = matcher.match(directory["JP-AUTO"], k=20, not_interested={directory["TH-SEAL"]})
+    assert refs(before)[0] == "TH-SEAL"
+    assert refs(after)[0] != "TH-SEAL"
+    assert refs(after).index("TH-SEAL") > 2
+    old = next(m.score for m in before if m.ref == "TH-SEAL")
+    new = next(m.score for m in after if m.ref == "TH-SEAL")
+    assert new == pytest.approx(old * matcher.weights.not_interested_factor, rel=1e-4)
+
+
+def test_diversity_keeps_near_copies_out_of_the_top(
+    matcher: Matcher, directory: dict[str, int]
+) -> None:
+    # TH-SEAL, TH-SEAL2 and TH-SEAL3 describe the same offer word for word.
+    copies = {"TH-SEAL", "TH-SEAL2", "TH-SEAL3"}
+    query = matcher.query_for(directory["JP-AUTO"])
+    plain = refs(matcher.search(query, k=3, diversify=False))
+    diverse = refs(matcher.search(query, k=3))
+    assert set(plain) == copies
+    assert diverse[0] == "TH-SEAL"
+    assert len(copies & set(diverse)) < 3
+
+
+def test_cross_lingual_japanese_need_meets_thai_offer(
+    matcher: Matcher, directory: dict[str, int]
+) -> None:
+    # JP-MOULD writes in Japanese ("金型"), TH-MOULD in Thai ("แม่พิมพ์").
+    assert matcher.match(directory["JP-MOULD"], k=1)[0].ref == "TH-MOULD"
+    # An English need meets a Thai offer.
+    assert matcher.match(directory["JP-FOOD"], k=1)[0].ref == "TH-SHRIMP"
+
+
+def test_free_text_description(matcher: Matcher, directory: dict[str, int]) -> None:
+    matches = matcher.match_text(
+        "タイで金型を作れる会社を探しています", country="JP", k=3, lang="ja"
+    )
+    assert matches[0].ref == "TH-MOULD"
+    assert "match.reason.fits_description" in matches[0].reason_keys
+
+
+def test_refresh_sees_new_companies(matcher: Matcher, session, directory: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
+    from matching.models import Company
+
+    session.add(
+        Company(
+            ref="TH-NEW",
+            country="TH",
+            name="New Mould Maker (Demo)",
+            sector="25",
+            offers="แม่พิมพ์ฉีดพลาสติกความแม่นยำสูง",
+            seeks="หาลูกค้าญี่ปุ่นที่ต้องการแม่พิมพ์",
+            partnership=["buyer"],
+        )
+    )
+    session.commit()
+    found = matcher.match(directory["JP-MOULD"], k=5, session=session)
+    assert "TH-NEW" in refs(found)
+
+
+def test_sector_table_and_certificate_names() -> None:
+    assert sector_fit("22", "29") == 1.0  # rubber and plastics supply motor vehicles
+    assert sector_fit("29", "22") == 1.0  # either direction
+    assert sector_fit("10", "29") == 0.0
+    assert sector_fit(None, "29") is None
+    assert normalise_cert("iso 9001:2015") == normalise_cert("ISO-9001") == "ISO9001"
+
+
+def test_framing_is_stripped_but_substance_kept() -> None:
+    assert strip_framing("タイで金型を作れる会社を探しています") == "金型"
+    assert strip_framing("Looking for a Thai supplier of rubber hoses.") == "rubber hoses"
+    assert strip_framing("หาผู้นำเข้าอาหารทะเลในญี่ปุ่น") == "อาหารทะเล"
+    assert strip_framing("Looking for") == "Looking for"  # nothing left: keep the text
