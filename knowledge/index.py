@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -94,6 +95,7 @@ class HybridIndex:
         self._rrf_k = rrf_k
         self._lock = threading.RLock()  # serialises writers; readers use the current snapshot
         self._snapshot = _Snapshot()
+        self._pending: dict[str, ChunkRecord] | None = None
 
     @property
     def size(self) -> int:
@@ -136,9 +138,28 @@ class HybridIndex:
             embeddings = self._embed(records)  # fail before touching anything
             self._collection.delete(where={"document_id": document_id})
             self._add_to_collection(records, embeddings=embeddings)
-            kept = {i: r for i, r in self._snapshot.records.items() if r.document_id != document_id}
+            base = self._pending if self._pending is not None else self._snapshot.records
+            kept = {i: r for i, r in base.items() if r.document_id != document_id}
             kept.update({r.id: r for r in records})
-            self._publish(kept)
+            if self._pending is not None:
+                self._pending = kept
+            else:
+                self._publish(kept)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Many document changes, one keyword-index rebuild at the end (bulk ingestion).
+        Searches during the batch see the index as it was before it."""
+        with self._lock:
+            if self._pending is not None:  # nested: the outer batch publishes
+                yield
+                return
+            self._pending = dict(self._snapshot.records)
+            try:
+                yield
+            finally:
+                pending, self._pending = self._pending, None
+                self._publish(pending)
 
     def remove_document(self, document_id: int) -> None:
         self.replace_document(document_id, [])
@@ -236,23 +257,40 @@ class HybridIndex:
         )
 
     def best_in(
-        self, query_vector: np.ndarray, *, topic: str, lang: str
-    ) -> tuple[ChunkRecord, float] | None:
-        """The chunk of `topic` in `lang` closest to the question, if that translation exists."""
+        self, query: str, query_vector: np.ndarray, *, topic: str, lang: str, limit: int = 2
+    ) -> list[tuple[ChunkRecord, float, float]]:
+        """The chunks of `topic` written in `lang` that best answer the question, best first,
+        as (chunk, cosine similarity, score); empty when that translation does not exist.
+        The score is the similarity plus a share of the BM25 score: every chunk of a
+        document carries its title, so the rarer question words help pick the section."""
         snapshot = self._snapshot
-        if not any(topic_of(r) == topic and r.lang == lang for r in snapshot.records.values()):
-            return None
+        candidates = [
+            r for r in snapshot.records.values() if topic_of(r) == topic and r.lang == lang
+        ]
+        if not candidates:
+            return []
         result = self._collection.query(
             query_embeddings=[query_vector],
-            n_results=1,
+            n_results=len(candidates),
             where={"$and": [{"topic": topic}, {"lang": lang}]},
             include=["distances"],
         )
+        words = self._tokenizer.tokenize(query)
+        keyword: dict[str, float] = {}
+        if words and snapshot.bm25 is not None:
+            scores = snapshot.bm25.get_scores(words)
+            position = {chunk_id: n for n, chunk_id in enumerate(snapshot.order)}
+            top = max((float(scores[position[r.id]]) for r in candidates), default=0.0)
+            if top > 0:
+                keyword = {r.id: float(scores[position[r.id]]) / top for r in candidates}
+        ranked: list[tuple[ChunkRecord, float, float]] = []
         for chunk_id, distance in zip(result["ids"][0], result["distances"][0], strict=True):
             record = snapshot.records.get(chunk_id)
             if record is not None:
-                return record, 1.0 - float(distance)
-        return None
+                similarity = 1.0 - float(distance)
+                ranked.append((record, similarity, similarity + 0.1 * keyword.get(chunk_id, 0.0)))
+        ranked.sort(key=lambda item: item[2], reverse=True)
+        return ranked[:limit]
 
     def _dense(self, vector: np.ndarray, snapshot: _Snapshot) -> list[tuple[str, float]]:
         n = min(self._candidates, len(snapshot.order))

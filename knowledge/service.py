@@ -25,6 +25,9 @@ from knowledge.types import Answer, Passage, Source
 
 logger = logging.getLogger(__name__)
 
+# A second section of the same document is quoted when it scores within this of the best.
+SECOND_PASSAGE_MARGIN = 0.08
+
 IngestStatus = Literal["added", "updated", "unchanged", "deleted"]
 
 
@@ -150,11 +153,12 @@ class KnowledgeService:
         the given directories but whose file is gone is deleted."""
         files = iter_files([Path(p) for p in paths])
         results = []
-        for path in files:
-            result = self.ingest(load_file(path))
-            results.append(result)
-            if on_file is not None:
-                on_file(path, result)
+        with self._index.batch():
+            for path in files:
+                result = self.ingest(load_file(path))
+                results.append(result)
+                if on_file is not None:
+                    on_file(path, result)
         if prune:
             seen = {str(p.resolve()) for p in files}
             for directory in (Path(p).resolve() for p in paths if Path(p).is_dir()):
@@ -171,6 +175,11 @@ class KnowledgeService:
                         IngestResult(document.id, document.key, "deleted", document.version, 0)
                     )
         return results
+
+    def ingest_many(self, documents: Iterable[LoadedDocument]) -> list[IngestResult]:
+        """Ingest several documents with a single keyword-index rebuild at the end."""
+        with self._index.batch():
+            return [self.ingest(document) for document in documents]
 
     def files_to_ingest(self, paths: Iterable[Path]) -> list[Path]:
         return iter_files([Path(p) for p in paths])
@@ -267,15 +276,25 @@ class KnowledgeService:
         if not self.is_confident(result):
             return self._unknown(question, lang, ref, passages, result.best_dense)
         top = result.hits[0].record
-        best = _passage(result.hits[0])
-        if top.lang != lang:
-            # Same topic, the user's language: quote that translation when it exists.
-            found = self._index.best_in(vector, topic=topic_of(top), lang=lang)
-            if found is not None:
-                record, similarity = found
-                best = _passage(Hit(record=record, score=result.hits[0].score, dense=similarity))
-        ordered = [best, *(p for p in passages if p.chunk_id != best.chunk_id)]
-        text, generated = best.text, False
+        quoted = [_passage(result.hits[0])]
+        # Quote the best sections of the top topic, in the user's language when that
+        # translation exists, else in the language of the top passage: the best one, and
+        # the runner-up when it scores almost as well (a short answer often spans two).
+        for quote_lang in dict.fromkeys((lang, top.lang)):
+            found = self._index.best_in(question, vector, topic=topic_of(top), lang=quote_lang)
+            if found:
+                first_score = found[0][2]
+                quoted = [
+                    _passage(Hit(record=record, score=result.hits[0].score, dense=similarity))
+                    for record, similarity, score in found
+                    if score >= first_score - SECOND_PASSAGE_MARGIN
+                ]
+                break
+        best = quoted[0]
+        quoted_ids = {p.chunk_id for p in quoted}
+        ordered = [*quoted, *(p for p in passages if p.chunk_id not in quoted_ids)]
+        in_document_order = sorted(quoted, key=lambda p: p.position)
+        text, generated = "\n\n".join(p.text for p in in_document_order), False
         used = [best]
         if self._writer is not None:
             try:

@@ -63,8 +63,7 @@ def get_collection(client: Any, *, name: str, embedder_name: str) -> Any:
 
 def load_starter_documents(service: KnowledgeService) -> int:
     files = service.files_to_ingest([STARTER_DIR])
-    for path in files:
-        service.ingest(load_file(path, key=f"starter/{path.name}"))
+    service.ingest_many(load_file(path, key=f"starter/{path.name}") for path in files)
     logger.info("loaded %d starter knowledge documents", len(files))
     return len(files)
 
