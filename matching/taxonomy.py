@@ -136,6 +136,15 @@ def normalize(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).lower().split())
 
 
+def _contains(haystack: str, needle: str) -> bool:
+    """Substring for Thai and Japanese (no spaces between words); whole words for Latin."""
+    if needle.isascii() and haystack.isascii():
+        return re.search(rf"\b{re.escape(needle)}", haystack) is not None and (
+            re.search(rf"{re.escape(needle)}\b", haystack) is not None or len(needle) >= 4
+        )
+    return needle in haystack
+
+
 @cache
 def _search_terms() -> tuple[tuple[str, str], ...]:
     terms: list[tuple[str, str]] = []
@@ -148,33 +157,43 @@ def _search_terms() -> tuple[tuple[str, str], ...]:
     return tuple(terms)
 
 
-def search_divisions(text: str, *, limit: int = 5, min_score: float = 62.0) -> list[tuple[str, float]]:
+def search_divisions(text: str, *, limit: int = 5, min_score: float = 66.0) -> list[tuple[str, float]]:
     """Divisions whose labels or keywords (any language) best match `text`, best first."""
     query = normalize(text)
     if not query:
         return []
     best: dict[str, float] = {}
+    queries = [query]
+    if query.isascii() and len(query) > 4 and query.endswith("s"):
+        queries.append(query[:-1])  # "plastics" -> "plastic", "moulds" -> "mould"
     for term, code in _search_terms():
-        if not term:
-            continue
-        if term == query:
-            score = 100.0
-        elif min(len(term), len(query)) >= (3 if query.isascii() else 2) and query in term:
-            # the user typed part of a label or keyword: "พลาสติก" in "ฉีดพลาสติก"
-            score = 78.0 + 20.0 * len(query) / len(term)
-        elif min(len(term), len(query)) >= (3 if query.isascii() else 2) and term in query:
-            # a keyword inside a longer answer: "金型" in "金型製造"; a short term in a long
-            # answer is weak evidence ("ยา" inside "ยานยนต์")
-            score = 55.0 + 43.0 * len(term) / len(query)
-        elif len(query) >= 3:
-            score = fuzz.WRatio(query, term) * 0.9
-        else:
-            continue
-        if score > best.get(code, 0.0):
-            best[code] = score
+        for q in queries:
+            score = _score(q, term)
+            if score > best.get(code, 0.0):
+                best[code] = score
     top = max(best.values(), default=0.0)
     ranked = sorted(
         ((c, s) for c, s in best.items() if s >= min_score and s >= top - 25.0),
         key=lambda cs: (-cs[1], cs[0]),
     )
     return ranked[:limit]
+
+
+def _score(query: str, term: str) -> float:
+    if not term:
+        return 0.0
+    if term == query:
+        return 100.0
+    shortest = 3 if query.isascii() else 2
+    if min(len(term), len(query)) >= shortest and _contains(term, query):
+        # the user typed part of a label or keyword: "พลาสติก" in "ฉีดพลาสติก"
+        return 78.0 + 20.0 * len(query) / len(term)
+    if min(len(term), len(query)) >= shortest and _contains(query, term):
+        # a keyword inside a longer answer: "金型" in "金型製造"; a short term in a long
+        # answer is weak evidence ("ยา" inside "ยานยนต์")
+        return 55.0 + 43.0 * len(term) / len(query)
+    if len(query) >= 3:
+        # WRatio's partial matching makes short terms match inside anything ("arts" in
+        # "plastic parts"); short terms must match as a whole
+        return (fuzz.WRatio(query, term) if len(term) >= 6 else fuzz.ratio(query, term)) * 0.9
+    return 0.0

@@ -100,7 +100,7 @@ class NumberField(Field):
 
 
 def _split_items(text: str) -> list[str]:
-    parts = re.split(r"[,、，;/／\n]|\s+(?:and|และ|กับ)\s+|と|・", text)
+    parts = re.split(r"[,、，;/／\n]|\s+(?:and|และ|กับ)\s+", text)
     return [p.strip() for p in parts if p.strip()]
 
 
@@ -197,7 +197,7 @@ class PlaceField(ChoiceField):
         return next((c for c in self.options() if c.code == code), None)
 
     def parse(self, text: str, lang: Lang) -> str | Candidates:  # type: ignore[override]
-        scored = reference.match_choices(text, self.options(), min_score=72.0)
+        scored = reference.match_choices(text, self.options(), min_score=78.0)
         if not scored:
             raise Invalid(self.invalid_key)
         top = scored[0][1]

@@ -8,6 +8,7 @@ all mean "supplier".
 from __future__ import annotations
 
 import csv
+import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
@@ -34,7 +35,10 @@ class Choice:
         return {"th": self.th, "ja": self.ja}.get(lang, self.en) or self.en
 
     def terms(self) -> tuple[str, ...]:
-        return (self.code, self.th, self.ja, self.en, *self.aliases)
+        labels = (self.th, self.ja, self.en)
+        # the parts of a compound label count on their own: "仕入先・サプライヤー", "Buyer / customer"
+        parts = tuple(p for label in labels for p in re.split(r"[・/／()（）]", label) if p.strip())
+        return (self.code, *labels, *self.aliases, *parts)
 
 
 def fold(text: str) -> str:
