@@ -47,3 +47,7 @@ def routers() -> list[APIRouter]:
 
 def health_checks(state: Any) -> dict[str, Callable[[], None]]:
     return {}
+
+
+def register_cli(app: Any) -> None:
+    """Add each feature's commands to the `kakehashi` Typer app."""

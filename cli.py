@@ -1,0 +1,161 @@
+"""`kakehashi` command line: serve, staff accounts, platform webhooks, feature commands."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from core.db import init_db, make_engine, session_scope
+from core.settings import Settings
+
+app = typer.Typer(help="Kakehashi: SME business matching assistant for LINE and Telegram.", no_args_is_help=True)
+staff_app = typer.Typer(help="Staff accounts and API tokens.", no_args_is_help=True)
+telegram_app = typer.Typer(help="Telegram bot set-up.", no_args_is_help=True)
+line_app = typer.Typer(help="LINE channel set-up.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
+app.add_typer(telegram_app, name="telegram")
+app.add_typer(line_app, name="line")
+console = Console()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the webhook server, the chat simulator and the API."""
+    import uvicorn
+
+    from server import create_app
+
+    settings = Settings()
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    console.print(f"[bold]Kakehashi[/bold] starting; data in {settings.data_dir.resolve()}")
+    console.print(f"Chat simulator: [link]http://{shown}:{port}/chat[/link]   API docs: http://{shown}:{port}/docs")
+    for channel, missing in (("LINE", settings.line_missing()), ("Telegram", settings.telegram_missing())):
+        if missing:
+            console.print(f"{channel} webhook off until you set {', '.join(missing)} (see README).")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    engine = make_engine(Settings())
+    init_db(engine)
+    return engine
+
+
+@staff_app.command("create")
+def staff_create(
+    email: str,
+    role: Annotated[str, typer.Option(help="editor or admin")] = "editor",
+) -> None:
+    """Create a staff account."""
+    from core.staff import StaffError, create_staff
+
+    try:
+        with session_scope(_engine()) as session:
+            create_staff(session, email=email, role=role)
+    except StaffError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"Created {role} account for {email}. Next: kakehashi staff token {email}")
+
+
+@staff_app.command("token")
+def staff_token(email: str) -> None:
+    """Print a new API token for a staff account (shown once; only its hash is stored)."""
+    from core.staff import StaffError, issue_token
+
+    try:
+        with session_scope(_engine()) as session:
+            token = issue_token(session, email=email)
+    except StaffError as exc:
+        console.print(f"[red]{exc}[/red]", highlight=False)
+        raise typer.Exit(1) from None
+    typer.echo(token)
+
+
+@telegram_app.command("set-webhook")
+def telegram_set_webhook(
+    url: Annotated[str, typer.Argument(help="Public HTTPS URL ending in /webhooks/telegram")],
+    env_file: Annotated[Path, typer.Option(help="Where to save the new secret")] = Path(".env"),
+) -> None:
+    """Register the webhook with Telegram under a freshly generated secret, saved to .env."""
+    from channels.telegram import TelegramAdapter
+
+    if not url.startswith("https://"):
+        console.print("[red]Telegram only delivers to https:// URLs.[/red]")
+        raise typer.Exit(1)
+    secret = secrets.token_urlsafe(32)
+    settings = Settings(telegram_webhook_secret=secret)
+    if not settings.telegram_bot_token:
+        console.print("[red]Set TELEGRAM_BOT_TOKEN first (from @BotFather).[/red]")
+        raise typer.Exit(1)
+    adapter = TelegramAdapter(settings, put_alias=lambda _k, _d: None, get_alias=lambda _k: None)
+
+    async def register() -> bool:
+        try:
+            return await adapter.set_webhook(url, secret)
+        finally:
+            await adapter.close()
+
+    try:
+        ok = asyncio.run(register())
+    except Exception as exc:
+        console.print(f"[red]Telegram refused the webhook: {type(exc).__name__}: {exc}[/red]")
+        raise typer.Exit(1) from None
+    if not ok:
+        console.print("[red]Telegram did not accept the webhook.[/red]")
+        raise typer.Exit(1)
+    _save_env(env_file, "TELEGRAM_WEBHOOK_SECRET", secret)
+    console.print(f"Webhook set to {url}. The secret is in {env_file}; restart the server to use it.")
+
+
+@line_app.command("set-webhook")
+def line_set_webhook(url: Annotated[str, typer.Argument(help="Public HTTPS URL ending in /webhooks/line")]) -> None:
+    """Set the LINE channel's webhook URL through the Messaging API."""
+    from linebot.v3.messaging import (
+        AsyncApiClient,
+        AsyncMessagingApi,
+        Configuration,
+        SetWebhookEndpointRequest,
+    )
+
+    settings = Settings()
+    if settings.line_missing():
+        console.print(f"[red]Set {', '.join(settings.line_missing())} first.[/red]")
+        raise typer.Exit(1)
+
+    async def register() -> None:
+        config = Configuration(host=settings.line_api_base_url, access_token=settings.line_channel_access_token)
+        async with AsyncApiClient(config) as client:
+            await AsyncMessagingApi(client).set_webhook_endpoint(SetWebhookEndpointRequest(endpoint=url))
+
+    try:
+        asyncio.run(register())
+    except Exception as exc:
+        console.print(f"[red]LINE refused the webhook: {type(exc).__name__}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"LINE webhook set to {url}. Turn on 'Use webhook' in the LINE Developers console.")
+
+
+def _save_env(path: Path, name: str, value: str) -> None:
+    lines = path.read_text().splitlines() if path.exists() else []
+    lines = [line for line in lines if not line.startswith(f"{name}=")]
+    lines.append(f"{name}={value}")
+    path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)
+
+
+def _register_features() -> None:
+    from core.features import register_cli
+
+    register_cli(app)
+
+
+_register_features()
