@@ -147,6 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics.events_duplicate.labels(channel).inc(result.duplicates)
         if worker is not None and result.stored:
             worker.wake()
+        logger.info("%s webhook: %d stored, %d duplicates", channel, result.stored, result.duplicates)
         return {"status": "ok", "stored": result.stored, "duplicates": result.duplicates}
 
     @app.post("/api/chat", tags=["simulator"])

@@ -25,6 +25,10 @@ DEFAULT_LANG: dict[Channel, Lang] = {"line": "th", "telegram": "ja"}
 MENU_WORDS = {"menu", "/menu", "เมนู", "メニュー", "start", "หน้าแรก"}
 HELP_WORDS = {"help", "/help", "ช่วยเหลือ", "ヘルプ", "วิธีใช้"}
 LANG_WORDS = {"language", "/language", "ภาษา", "言語", "lang"}
+GREETING_WORDS = {
+    "hi", "hello", "hey", "good morning", "สวัสดี", "สวัสดีครับ", "สวัสดีค่ะ", "หวัดดี",
+    "こんにちは", "こんにちわ", "おはようございます", "こんばんは", "はじめまして",
+}
 
 
 @runtime_checkable
@@ -218,6 +222,9 @@ class Dialogue:
         if command in MENU_WORDS:
             turn.say("menu.title", buttons=main_menu_buttons(turn.lang))
             return
+        if _is_greeting(command):
+            self._greet(turn)
+            return
         if command in HELP_WORDS:
             turn.say("help", buttons=main_menu_buttons(turn.lang))
             return
@@ -257,3 +264,12 @@ class Dialogue:
         else:
             logger.info("unknown button data with prefix %r", prefix[:16])
             turn.say("fallback.stale_button", buttons=main_menu_buttons(turn.lang))
+
+
+def _is_greeting(text: str) -> bool:
+    """A short hello ("hi", "hello there", "สวัสดีค่ะ", "こんにちは！"), not a question."""
+    cleaned = text.strip().rstrip("!.。！ ~")
+    if cleaned in GREETING_WORDS:
+        return True
+    words = cleaned.split()
+    return 1 < len(words) <= 3 and words[0].rstrip(",、") in GREETING_WORDS and "?" not in text

@@ -247,7 +247,12 @@ class LineAdapter:
             if exc.status == 400 and "reply token" in (exc.body or "").lower():
                 logger.info("LINE reply token no longer valid; pushing instead")
                 return False
-            raise _send_error(exc) from exc
+            error = _send_error(exc)
+            if error.retryable:
+                # The token may have been spent by the failed call: the push has a retry key.
+                logger.warning("LINE reply failed with %s; pushing instead", exc.status)
+                return False
+            raise error from exc
         except (TimeoutError, aiohttp.ClientError) as exc:
             # A reply cannot be retried safely with the same token: push instead.
             logger.warning("LINE reply failed (%s); pushing instead", type(exc).__name__)

@@ -11,17 +11,21 @@ import hmac
 import html
 import json
 import logging
+import os
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatMemberStatus, ChatType, MessageEntityType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.request import HTTPXRequest
+# Opt in to python-telegram-bot's timedelta durations now, as its deprecation asks.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-from bot.types import Button, Card, IncomingMessage, Kind, Location, Media, Reply, Sticker
-from channels.base import Delivery, MalformedRequest, PartSent, SendError, VerificationError
-from core.settings import Settings
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update  # noqa: E402
+from telegram.constants import ChatMemberStatus, ChatType, MessageEntityType, ParseMode  # noqa: E402
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut  # noqa: E402
+from telegram.request import HTTPXRequest  # noqa: E402
+
+from bot.types import Button, Card, IncomingMessage, Kind, Location, Media, Reply, Sticker  # noqa: E402
+from channels.base import Delivery, MalformedRequest, PartSent, SendError, VerificationError  # noqa: E402
+from core.settings import Settings  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -237,7 +241,7 @@ class TelegramAdapter:
         for reply in replies:
             for card in reply.cards:
                 out.append((_card_html(card), self._keyboard(card.buttons)))
-            chunks = _split(html.escape(reply.text), MAX_TEXT)
+            chunks = _split(html.escape(reply.text, quote=False), MAX_TEXT)
             for i, chunk in enumerate(chunks):
                 last = i == len(chunks) - 1
                 out.append((chunk, self._keyboard(reply.buttons) if last else None))
@@ -320,12 +324,12 @@ def _send_error(exc: TelegramError) -> SendError:
 
 
 def _card_html(card: Card) -> str:
-    lines = [f"<b>{html.escape(card.title)}</b>"]
+    lines = [f"<b>{html.escape(card.title, quote=False)}</b>"]
     if card.subtitle:
-        lines.append(f"<i>{html.escape(card.subtitle)}</i>")
-    lines.append(html.escape(card.body))
+        lines.append(f"<i>{html.escape(card.subtitle, quote=False)}</i>")
+    lines.append(html.escape(card.body, quote=False))
     if card.footer:
-        lines.append(html.escape(card.footer))
+        lines.append(html.escape(card.footer, quote=False))
     return _split("\n".join(lines), MAX_TEXT)[0]
 
 

@@ -183,6 +183,10 @@ class Worker:
                 )
             event.status = EventStatus.HANDLED.value
             session.add(event)
+            logger.info(
+                "handled %s %s event %s: %d replies, %d notifications",
+                msg.channel, msg.kind.value, event_id, len(replies), len(result.notifications),
+            )
 
     async def _deliver(self, event_id: int) -> str | None:
         """Send every queued reply of the event; the first error that ended a send, if any."""

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.dialogue import Dialogue, Turn
+from bot.i18n import t
+from bot.lang import detect, from_hint
+from bot.types import Channel, Conversation, IncomingMessage, Kind
+
+
+def msg(channel: Channel = "line", *, text: str | None = None, postback: str | None = None,
+        kind: Kind | None = None, lang_hint: str | None = None) -> IncomingMessage:
+    chosen = kind or (Kind.POSTBACK if postback else Kind.TEXT)
+    return IncomingMessage(channel=channel, event_id="e", user_id="u", chat_id="u", kind=chosen,
+                           timestamp=datetime.now(UTC), text=text, postback=postback, lang_hint=lang_hint)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("กองทุนประชารัฐกู้ได้สูงสุดเท่าไหร่", "th"),
+    ("担保は必要ですか", "ja"),
+    ("タイの金型メーカー", "ja"),
+    ("What is the maximum loan?", "en"),
+    ("SME กู้ได้เท่าไหร่", "th"),
+    ("ISO 9001 取得企業", "ja"),
+    ("12345", None),
+    ("", None),
+])
+def test_detect(text: str, lang: str | None) -> None:
+    assert detect(text) == lang
+
+
+def test_from_hint() -> None:
+    assert from_hint("th-TH") == "th"
+    assert from_hint("ja") == "ja"
+    assert from_hint("de") is None
+
+
+def test_reply_follows_the_language_the_user_writes_in() -> None:
+    dialogue = Dialogue()
+    conv = Conversation(channel="line", user_id="u")
+    for text, lang in (("hello", "en"), ("メニュー", "ja"), ("เมนู", "th")):
+        out = dialogue.handle(conv, msg(text=text))
+        assert out.replies[0].lang == lang
+        conv = out.conv
+    assert conv.lang == "th"
+
+
+def test_chosen_language_wins_over_detection() -> None:
+    dialogue = Dialogue()
+    out = dialogue.handle(Conversation(channel="line", user_id="u"), msg(postback="lang:ja"))
+    assert out.conv.lang_chosen and out.conv.lang == "ja"
+    assert out.replies[0].text == t("language.changed", "ja")
+    out = dialogue.handle(out.conv, msg(text="hello there"))
+    assert out.replies[0].lang == "ja"
+    assert out.replies[0].text == t("greeting", "ja")
+
+
+def test_follow_greets_in_channel_default_with_main_menu() -> None:
+    dialogue = Dialogue()
+    line = dialogue.handle(Conversation(channel="line", user_id="u"), msg("line", kind=Kind.FOLLOW))
+    telegram = dialogue.handle(Conversation(channel="telegram", user_id="u"), msg("telegram", kind=Kind.FOLLOW))
+    assert line.replies[0].text == t("greeting", "th")
+    assert telegram.replies[0].text == t("greeting", "ja")
+    data = [b.data for b in line.replies[0].buttons]
+    assert data == ["reg:start", "kb:ask", "match:find", "reg:profile", "lang", "help"]
+
+
+def test_telegram_language_hint_is_used_when_no_text() -> None:
+    out = Dialogue().handle(Conversation(channel="telegram", user_id="u"), msg("telegram", kind=Kind.FOLLOW, lang_hint="en-US"))
+    assert out.replies[0].text == t("greeting", "en")
+
+
+def test_unfollow_marks_blocked_and_stays_silent() -> None:
+    out = Dialogue().handle(Conversation(channel="line", user_id="u"), msg(kind=Kind.UNFOLLOW))
+    assert out.conv.blocked and out.replies == []
+
+
+def test_features_not_built_answer_coming_soon_in_three_languages() -> None:
+    for lang in ("th", "ja", "en"):
+        conv = Conversation(channel="line", user_id="u", lang=lang, lang_chosen=True)  # type: ignore[arg-type]
+        out = Dialogue().handle(conv, msg(postback="match:find"))
+        assert out.replies[0].text == t("coming_soon", lang)  # type: ignore[arg-type]
+
+
+def test_a_failing_skill_apologises_instead_of_crashing() -> None:
+    class Broken:
+        name = "reg"
+
+        def on_postback(self, turn: Turn, data: str) -> bool:
+            raise RuntimeError("boom")
+
+        def on_text(self, turn: Turn) -> bool:
+            return False
+
+    out = Dialogue(skills=[Broken()]).handle(Conversation(channel="line", user_id="u"), msg(text="x", postback="reg:start"))
+    assert out.replies[0].text == t("error.internal", "th")
+
+
+def test_stale_unknown_button() -> None:
+    out = Dialogue().handle(Conversation(channel="telegram", user_id="u", lang="en"), msg("telegram", postback="zzz:1"))
+    assert out.replies[0].text == t("fallback.stale_button", "en")

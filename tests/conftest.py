@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from server import create_app
+from tests.helpers import make_settings
+from tests.standin import PlatformStandIn
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture
+def standin() -> Iterator[PlatformStandIn]:
+    server = PlatformStandIn().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def settings(tmp_path, standin):  # type: ignore[no-untyped-def]
+    return make_settings(tmp_path, standin.url)
+
+
+@pytest.fixture
+def client(settings) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
