@@ -159,3 +159,7 @@ def _register_features() -> None:
 
 
 _register_features()
+
+
+if __name__ == "__main__":
+    app()

@@ -17,6 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import text
 
+from bot.i18n import t
 from channels.base import ChannelAdapter, MalformedRequest, VerificationError
 from channels.line import LineAdapter
 from channels.telegram import TelegramAdapter
@@ -172,8 +173,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"replies": [reply.to_json() for reply in replies]}
 
     @app.get("/chat", response_class=HTMLResponse, include_in_schema=False)
-    async def chat_page(request: Request) -> Response:
-        return templates.TemplateResponse(request, "chat.html", {})
+    async def chat_page(request: Request, lang: Literal["th", "ja", "en"] = "th") -> Response:
+        return templates.TemplateResponse(
+            request, "chat.html", {"lang": lang, "t": lambda key, **kw: t(key, lang, **kw)}
+        )
 
     @app.get("/", include_in_schema=False)
     async def index() -> Response:
