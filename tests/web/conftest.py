@@ -1,0 +1,1 @@
+from tests.server_process import serve  # noqa: F401  (fixture)
