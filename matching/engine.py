@@ -479,6 +479,24 @@ class Matcher:
         else:
             partnership = np.where(b_pmask == 0, neutral, partnership).astype(np.float32)
 
+        # A firm that wants buyers wants buyers *of what it offers*: for a pair where one side
+        # wants a supplier and the other wants buyers, the buyer's need meeting the seller's
+        # offer (or the two needs naming the same product) is the evidence in both directions.
+        buyer = scoring.PARTNERSHIP_BIT["buyer"]
+        supplier = scoring.PARTNERSHIP_BIT["supplier"]
+        if query.seeks_vec is not None and a_pmask & (buyer | supplier):
+            same_need = text_signal(query.seeks_vec, snap.seeks[cand], snap.has_seeks[cand])
+            if a_pmask & supplier:  # a buys; b sells and wants buyers
+                b_sells = (b_pmask & np.uint8(buyer)) != 0
+                text_ba = np.where(
+                    b_sells, np.maximum.reduce([text_ba, same_need, text_ab]), text_ba
+                )
+            if a_pmask & buyer:  # a sells and wants buyers; b wants a supplier
+                b_buys = (b_pmask & np.uint8(supplier)) != 0
+                text_ab = np.where(
+                    b_buys, np.maximum.reduce([text_ab, same_need, text_ba]), text_ab
+                )
+
         certs_b = snap.certs[cand]
         req_b = snap.required[cand]
         req_a = snap.required[row]
@@ -516,7 +534,11 @@ class Matcher:
             w.sector * sector + w.partnership * partnership + w.size * size + w.location * location
         )
         dir_ab = w.text * text_ab + w.certifications * cert_ab + shared
+        # A required certificate is close to a hard condition: missing ones cut the direction.
+        if req_a:
+            dir_ab = dir_ab * (1.0 - w.missing_cert_cut * (1.0 - cert_ab))
         dir_ba = w.text * text_ba + w.certifications * cert_ba + shared
+        dir_ba = np.where(need > 0, dir_ba * (1.0 - w.missing_cert_cut * (1.0 - cert_ba)), dir_ba)
         scores = (2.0 * dir_ab * dir_ba / np.maximum(dir_ab + dir_ba, 1e-9)).astype(np.float32)
         parts = {
             "text_ab": text_ab,
@@ -533,28 +555,20 @@ class Matcher:
     def _rank(
         self, snap: Snapshot, scores: np.ndarray, start: int, want: int, *, diversify: bool
     ) -> list[int]:
+        w = self.weights
         n = len(scores)
-        pool = min(n, max(self.weights.mmr_pool, want * 2))
+        pool = min(n, max(w.diversity_pool, want * 2))
         top = np.argpartition(-scores, pool - 1)[:pool] if pool < n else np.arange(n)
         top = top[np.argsort(-scores[top], kind="stable")]
-        if not diversify or self.weights.mmr_lambda >= 1.0 or len(top) <= 1:
+        if not diversify or w.diversity == "none" or len(top) <= 1:
             return [int(i) for i in top[:want]]
         vecs = snap.offers[start + top]
         sim = vecs @ vecs.T
-        lam = self.weights.mmr_lambda
-        chosen: list[int] = []
-        max_sim = np.full(len(top), -np.inf, dtype=np.float32)
-        available = np.ones(len(top), dtype=bool)
-        cand_scores = scores[top]
-        for _ in range(min(want, len(top))):
-            penalty = np.where(np.isfinite(max_sim), max_sim, 0.0)
-            value = lam * cand_scores - (1.0 - lam) * penalty
-            value = np.where(available, value, -np.inf)
-            pick = int(np.argmax(value))
-            chosen.append(pick)
-            available[pick] = False
-            max_sim = np.maximum(max_sim, sim[pick])
-        return [int(top[i]) for i in chosen]
+        if w.diversity == "mmr":
+            return [
+                int(top[i]) for i in _mmr(scores[top], sim, want, lam=w.mmr_lambda, tau=w.near_copy)
+            ]
+        return [int(top[i]) for i in _defer_copies(sim, want, page=w.page_size, tau=w.near_copy)]
 
     # -- reasons -------------------------------------------------------------------
 
@@ -653,3 +667,47 @@ class Matcher:
         if b.location:
             reasons.append(Reason("match.reason.located", 0.001, {"place": b.location}))
         return scoring.pick_reasons(reasons)
+
+
+def _defer_copies(sim: np.ndarray, want: int, *, page: int, tau: float) -> list[int]:
+    """Score order, except that a near-copy of something already on the same page of
+    `page` results waits for the next page (so no page shows two near-copies)."""
+    result: list[int] = []
+    waiting: list[int] = []
+    pending = iter(range(len(sim)))
+
+    def fits(i: int) -> bool:
+        first = (len(result) // page) * page
+        return all(sim[i, j] <= tau for j in result[first:])
+
+    while len(result) < want:
+        placed = next((i for i in waiting if fits(i)), None)
+        if placed is not None:
+            waiting.remove(placed)
+            result.append(placed)
+            continue
+        i = next(pending, None)
+        if i is None:
+            if not waiting:
+                break
+            result.append(waiting.pop(0))  # only copies left: show them rather than nothing
+        elif fits(i):
+            result.append(i)
+        else:
+            waiting.append(i)
+    return result
+
+
+def _mmr(scores: np.ndarray, sim: np.ndarray, want: int, *, lam: float, tau: float) -> list[int]:
+    """Maximal marginal relevance, with redundancy counted only above `tau` similarity."""
+    redundancy = np.clip((sim - tau) / (1.0 - tau), 0.0, 1.0)
+    chosen: list[int] = []
+    max_red = np.zeros(len(scores), dtype=np.float32)
+    available = np.ones(len(scores), dtype=bool)
+    for _ in range(min(want, len(scores))):
+        value = np.where(available, lam * scores - (1.0 - lam) * max_red, -np.inf)
+        pick = int(np.argmax(value))
+        chosen.append(pick)
+        available[pick] = False
+        max_red = np.maximum(max_red, redundancy[pick])
+    return chosen

@@ -59,11 +59,17 @@ class Weights:
     location: float = 0.05
     # Cosine similarities of the sentence embeddings are mapped from [lo, hi] to [0, 1].
     text_lo: float = 0.10
-    text_hi: float = 0.60
+    text_hi: float = 0.85
     neutral: float = 0.4  # the value of a signal nobody filled in (no text, no sector ...)
+    missing_cert_cut: float = 0.4  # a direction loses this share when no required cert is held
     not_interested_factor: float = 0.3  # "not interested" multiplies the score by this
-    mmr_lambda: float = 0.75  # 1.0 = no diversity; lower = more diverse top five
-    mmr_pool: int = 60  # the MMR re-ranks this many best candidates
+    # Diversity: "defer" keeps near-copies off the same page of `page_size` results (they
+    # move to the next page); "mmr" is maximal marginal relevance; "none" is score order.
+    diversity: str = "defer"
+    page_size: int = 5
+    near_copy: float = 0.95  # offers more similar than this (cosine) are near-copies
+    mmr_lambda: float = 0.75
+    diversity_pool: int = 60  # how many of the best candidates the diversity step sees
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -219,6 +225,11 @@ def pick_reasons(candidates: list[Reason], *, most: int = 3, least: int = 2) -> 
 # supplier of …", "หาลูกค้าญี่ปุ่นที่ต้องการ…") says nothing about the product, yet dominates a
 # short sentence's embedding; it is removed before embedding.
 _FRAMING = [
+    r"\b(our )?(plant|factory|company) produces\b",
+    r"\bused in\b",
+    r"(โรงงาน|บริษัท)(ของ)?เรา",
+    r"ต้องการขยายตลาด",
+    r"ไปยังบริษัท(ญี่ปุ่น|ไทย)?",
     # Japanese
     r"(を|が)?(探して|求めて)(い|おり|お)?(ます|る)。?",
     r"(を|が)?(供給|製造|生産|受託生産|受託|販売|加工|輸入)?(でき|可能|作れ)な?る?(会社|企業|パートナー|提携先|代理店|取引先|メーカー)",
@@ -235,7 +246,7 @@ _FRAMING = [
     r"\b(thai|japanese|japan|thailand)\b",
     r"\b(suppliers?|partners?|compan(y|ies)|firms?|manufacturers?|makers?|processors?|resellers?)( of)?\b",
     # Thai
-    r"^(เรา)?(เป็น)?(ผู้)?(รับ)?(ผลิต|จำหน่าย|นำเข้า|ส่งออก)(และ(ส่งออก|จำหน่าย))?",
+    r"^\s*(เรา)?(เป็น)?(ผู้)?(รับ)?(ผลิต|จำหน่าย|นำเข้า|ส่งออก)(และ(ส่งออก|จำหน่าย))?",
     r"(^|\s)(เรา)?(กำลัง)?(มองหา|ต้องการหา|หา)(ลูกค้า|บริษัท|ผู้นำเข้า|ผู้ผลิต|พันธมิตร|ผู้)?(ญี่ปุ่น|ไทย)?(ที่ต้องการ(ซื้อ|สั่งทำ|จ้าง)?)?(ใน(ญี่ปุ่น|ประเทศไทย))?",
     r"(ใน)?(ประเทศ)?(ญี่ปุ่น|ไทย)",
 ]
