@@ -11,6 +11,7 @@ user's data); the worker applies them in the turn's transaction.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -60,6 +61,23 @@ _EDIT_JA_TAIL = re.compile(r"^(.+?)\s*(?:を)?(?:変更|修正|編集|直)(?:し
 _EDIT_JA_HEAD = re.compile(r"^(?:変更|修正|編集)\s*[:：]?\s*(.+)$")
 
 
+_QUESTION_END = re.compile(
+    r"([?？]|ไหม|มั้ย|หรือเปล่า|หรือไม่|อย่างไร|ยังไง|เท่าไร|เท่าไหร่|อะไร|ที่ไหน|เมื่อไร|เมื่อไหร่"
+    r"|ですか|ますか|でしょうか|のか)\s*(คะ|ครับ|ค่ะ|นะ|かな)?\s*[?？]?$"
+)
+_QUESTION_START = re.compile(r"^(what|how|why|when|where|which|who|can|could|is|are|do|does)\b", re.IGNORECASE)
+
+
+def looks_like_question(text: str) -> bool:
+    """A question to the assistant rather than an answer ("What is the SME fund?")."""
+    stripped = text.strip()
+    if len(stripped) < 6:
+        return False
+    return bool(_QUESTION_END.search(stripped)) or (
+        bool(_QUESTION_START.match(stripped)) and len(stripped.split()) >= 4
+    )
+
+
 # -- effects ---------------------------------------------------------------------------
 
 
@@ -103,6 +121,15 @@ class EraseUserData:
     def apply(self, ctx: EffectContext) -> None:
         repo.delete_member_data(ctx.session, channel=self.channel, user_id=self.user_id)
         chat_state.delete_chat_user(ctx.session, channel=self.channel, user_id=self.user_id)
+        # Earlier messages kept by the inbox/outbox hold what the user typed; the inbox
+        # module purges them when it offers `erase_user` (see the report to the lead).
+        try:
+            inbox_repo = importlib.import_module("inbox.repo")
+        except ModuleNotFoundError:
+            return
+        erase_user = getattr(inbox_repo, "erase_user", None)
+        if erase_user is not None:
+            erase_user(ctx.session, channel=self.channel, user_id=self.user_id)
 
 
 # -- answers <-> company ---------------------------------------------------------------
@@ -521,6 +548,15 @@ class RegistrationSkill:
         if is_word(text, BACK_WORDS):
             self._back(turn, reg)
             return True
+        if looks_like_question(text):
+            # A question, not an answer: keep the answers, step aside for the answerer.
+            if reg["stage"] == "pedit":
+                reg["pedit"] = None
+                reg["stage"] = None
+            else:
+                turn.say("reg.paused")
+            turn.conv.flow = None
+            return False
         reply = self.engine.submit_text(state, text, turn.lang)
         self._after_answer(turn, reg, reply)
         return True
@@ -828,7 +864,8 @@ class RegistrationSkill:
             turn.conv.data.clear()
             turn.conv.flow = None
             if company is not None:
-                turn.say("reg.delete.done_company", name=company.name, ref=company.ref, buttons=main_menu_buttons(lang))
+                # The name is not repeated: this reply is stored in the outbox after the erasure.
+                turn.say("reg.delete.done_company", ref=company.ref, buttons=main_menu_buttons(lang))
             else:
                 turn.say("reg.delete.done", buttons=main_menu_buttons(lang))
             return

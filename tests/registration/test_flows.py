@@ -256,7 +256,8 @@ def test_delete_my_data_leaves_nothing_personal(db_engine) -> None:  # type: ign
     assert "reg:delete:yes" in button_data(replies)
     replies = driver.press("reg:delete:yes")
     told = texts(replies)
-    assert company.name in told and company.ref in told and "ประวัติการสนทนา" in told
+    assert company.ref in told and "ข้อมูลบริษัทของคุณ" in told and "ประวัติการสนทนา" in told
+    assert company.name not in told  # this reply is stored in the outbox after the erasure
 
     after = _all_rows(db_engine)
     for value in personal:
@@ -297,3 +298,37 @@ def test_delete_mid_form_erases_the_draft(db_engine) -> None:  # type: ignore[no
     replies = driver.press("reg:delete:yes")
     assert "there was no registered company profile" in texts(replies)
     assert "Secret Co" not in _all_rows(db_engine)
+
+
+class _Answerer:
+    """Stands in for the knowledge answerer: records the questions it was given."""
+
+    def __init__(self) -> None:
+        self.questions: list[str] = []
+
+    def on_free_text(self, turn) -> bool:  # type: ignore[no-untyped-def]
+        self.questions.append(turn.msg.text)
+        turn.say("coming_soon")
+        return True
+
+
+def test_a_question_mid_form_pauses_the_form_and_goes_to_the_answerer(db_engine) -> None:  # type: ignore[no-untyped-def]
+    answerer = _Answerer()
+    skill = RegistrationSkill()
+    driver = Driver(db_engine, channel="line", user_id="U-question",
+                    dialogue=Dialogue(skills=[skill], fallback=answerer))
+    driver.skill = skill
+    _start(driver, "th", "th_sme")
+    driver.text("บริษัท คำถาม จำกัด")
+    replies = driver.text("กองทุน SME ดอกเบี้ยเท่าไหร่คะ")  # "how much interest?" mid-form
+    assert answerer.questions == ["กองทุน SME ดอกเบี้ยเท่าไหร่คะ"]
+    assert "พักการลงทะเบียน" in texts(replies)
+    assert driver.conv().flow is None
+    assert driver.reg_state()["draft"]["step"] == "name_en"
+    replies = driver.text("What is the interest rate of the fund?")
+    assert len(answerer.questions) == 2
+    replies = driver.press("reg:start")
+    assert "reg:resume" in button_data(replies)
+    replies = driver.press("reg:resume")
+    assert driver.reg_state()["draft"]["answers"]["name"] == "บริษัท คำถาม จำกัด"
+    assert driver.conv().flow == "reg"
