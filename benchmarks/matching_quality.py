@@ -33,13 +33,11 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from knowledge.embeddings import get_embedder  # noqa: E402
-from matching.engine import Matcher, Profile  # noqa: E402
-from matching.scoring import DEFAULT_WEIGHTS  # noqa: E402
+from knowledge.embeddings import get_embedder
+from matching.engine import Matcher, Profile
+from matching.scoring import DEFAULT_WEIGHTS
 
 # (en, th, ja, ISIC division of its makers)
 PRODUCTS = [
@@ -155,7 +153,6 @@ def build(seed: int, queries: int) -> Bench:
     next_id = iter(range(1, 10**7))
     facts: dict[int, tuple] = {}  # Thai id -> (product, application, wants buyers, certs)
     needs: dict[int, tuple] = {}  # query id -> (product, application, required certs)
-    current: list[tuple] = [("", "")]
 
     def thai(
         offers: str,

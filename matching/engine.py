@@ -28,6 +28,7 @@ import numpy as np
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from bot.lang import detect as detect_lang
 from bot.types import Lang
 from knowledge.embeddings import Embedder
 from matching import scoring
@@ -163,6 +164,39 @@ class EmbeddingCache:
         tmp.replace(self._path)
 
 
+def language_means(
+    vectors: np.ndarray, texts: Sequence[str], *, least: int = 10
+) -> dict[str, np.ndarray]:
+    """Mean embedding of each language's texts, when every language has `least` texts.
+
+    Multilingual sentence embeddings carry the language itself as a direction: two English
+    texts on different products can sit closer than an English and a Thai text on the same
+    product. Subtracting each language's mean removes most of that (Libovický et al. 2020,
+    "On the language neutrality of pre-trained multilingual representations").
+    """
+    groups: dict[str, list[int]] = {}
+    for i, text in enumerate(texts):
+        lang = detect_lang(text) if text.strip() else None
+        if lang:
+            groups.setdefault(lang, []).append(i)
+    # Centre every language or none: a centred language next to an uncentred one would drift.
+    if len(groups) < 2 or any(len(rows) < least for rows in groups.values()):
+        return {}
+    return {lang: vectors[rows].mean(axis=0) for lang, rows in groups.items()}
+
+
+def center(vectors: np.ndarray, texts: Sequence[str], means: dict[str, np.ndarray]) -> np.ndarray:
+    if not means:
+        return vectors
+    out = vectors.copy()
+    for i, text in enumerate(texts):
+        mean = means.get(detect_lang(text) or "") if text.strip() else None
+        if mean is not None:
+            out[i] = vectors[i] - mean
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return np.where(norms > 1e-9, out / np.maximum(norms, 1e-9), 0.0).astype(np.float32)
+
+
 class Snapshot:
     """Every company of the directory as arrays, grouped by country (immutable)."""
 
@@ -272,6 +306,7 @@ class Matcher:
             [], np.zeros((0, embedder.dim), np.float32), np.zeros((0, embedder.dim), np.float32)
         )
         self._fingerprint: tuple[Any, ...] | None = None
+        self.lang_means: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
         self.last_refresh_s = 0.0
 
@@ -283,14 +318,26 @@ class Matcher:
 
     def load_profiles(self, profiles: Sequence[Profile]) -> None:
         started = time.perf_counter()
-        offers = self.embed_texts([p.offers for p in profiles])
-        seeks = self.embed_texts([p.seeks for p in profiles])
+        offer_texts = [p.offers for p in profiles]
+        seek_texts = [p.seeks for p in profiles]
+        offers = self.embed_texts(offer_texts, center=False)
+        seeks = self.embed_texts(seek_texts, center=False)
+        if self.weights.center_languages:
+            self.lang_means = language_means(
+                np.vstack([offers, seeks]), [*offer_texts, *seek_texts]
+            )
+            offers = center(offers, offer_texts, self.lang_means)
+            seeks = center(seeks, seek_texts, self.lang_means)
         self.load_vectors(profiles, offers, seeks)
         self.last_refresh_s = time.perf_counter() - started
 
-    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
-        """Embeddings of the texts' substance (framing such as "looking for" removed)."""
-        return self.cache.embed([scoring.strip_framing(t) if t.strip() else "" for t in texts])
+    def embed_texts(self, texts: Sequence[str], *, center: bool = True) -> np.ndarray:
+        """Embeddings of the texts' substance (framing such as "looking for" removed), with
+        each language's mean direction taken out so that languages meet on content."""
+        vectors = self.cache.embed([scoring.strip_framing(t) if t.strip() else "" for t in texts])
+        if center and self.weights.center_languages:
+            vectors = globals()["center"](vectors, texts, self.lang_means)
+        return vectors
 
     def load_vectors(
         self, profiles: Sequence[Profile], offers: np.ndarray, seeks: np.ndarray

@@ -60,6 +60,7 @@ class Weights:
     # Cosine similarities of the sentence embeddings are mapped from [lo, hi] to [0, 1].
     text_lo: float = 0.10
     text_hi: float = 0.85
+    center_languages: bool = True  # subtract each language's mean embedding (see engine)
     neutral: float = 0.4  # the value of a signal nobody filled in (no text, no sector ...)
     missing_cert_cut: float = 0.4  # a direction loses this share when no required cert is held
     not_interested_factor: float = 0.3  # "not interested" multiplies the score by this
