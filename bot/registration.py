@@ -508,7 +508,7 @@ class RegistrationSkill:
             turn.conv.flow = NAME if reg.get("stage") else turn.conv.flow
             turn.say("language.choose", buttons=[Button(b.label, P + b.data) for b in language_buttons()])
             return
-        lang: Lang = code  # type: ignore[assignment]
+        lang: Lang = code
         turn.lang = lang
         turn.conv.lang = lang
         turn.conv.lang_chosen = True

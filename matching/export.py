@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-import io
 import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from sqlmodel import Session
 
@@ -88,7 +88,7 @@ def company_row(company: Company, *, extended: bool = False) -> tuple[dict[str, 
     return row, bool(company.phone) and phone is None
 
 
-def write_csv(companies: Iterable[Company], out: io.TextIOBase | io.StringIO, *, extended: bool = False) -> ExportResult:
+def write_csv(companies: Iterable[Company], out: TextIO, *, extended: bool = False) -> ExportResult:
     columns = COLUMNS + (EXTENDED_COLUMNS if extended else ())
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
@@ -105,4 +105,4 @@ def write_csv(companies: Iterable[Company], out: io.TextIOBase | io.StringIO, *,
 
 def export_file(session: Session, path: Path, *, extended: bool = False) -> ExportResult:
     with path.open("w", encoding="utf-8", newline="") as fh:
-        return write_csv(repo.list_companies(session), fh, extended=extended)  # type: ignore[arg-type]
+        return write_csv(repo.list_companies(session), fh, extended=extended)

@@ -122,7 +122,7 @@ def delete_member_data(session: Session, *, channel: str, user_id: str) -> Delet
         return Deleted(company_ref=None, company_name=None, member_links=0)
     company = session.get(Company, member.company_id)
     links = list(session.exec(select(CompanyMember).where(CompanyMember.company_id == member.company_id)))
-    session.exec(delete(CompanyMember).where(col(CompanyMember.company_id) == member.company_id))  # type: ignore[call-overload]
+    session.exec(delete(CompanyMember).where(col(CompanyMember.company_id) == member.company_id))
     ref = name = None
     if company is not None:
         ref, name = company.ref, company.name

@@ -6,6 +6,7 @@ are the field names, mapped onto `matching.models.Company` by `bot.registration`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
@@ -26,11 +27,11 @@ TH_SME = "th_sme"
 JP_FIRM = "jp_firm"
 
 
-def _other_cert(answers: dict[str, Any]) -> bool:
+def _other_cert(answers: Mapping[str, Any]) -> bool:
     return "other" in (answers.get("certifications") or answers.get("required_certifications") or [])
 
 
-def _has_thai_base(answers: dict[str, Any]) -> bool:
+def _has_thai_base(answers: Mapping[str, Any]) -> bool:
     return answers.get("thai_base") == "yes"
 
 

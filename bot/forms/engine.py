@@ -240,7 +240,7 @@ class FormEngine:
             return self.ask(state, lang, error=Invalid("form.error.choose_one"))
         return self._store(state, fld, list(state["pending"]))
 
-    def _store(self, state: dict[str, Any], fld: Field, value: Any) -> None:
+    def _store(self, state: dict[str, Any], fld: Field, value: Any) -> Reply | None:
         state["answers"][fld.name] = value
         state["pending"] = []
         state["options"] = []

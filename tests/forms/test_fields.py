@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bot.forms import reference
 from bot.forms.definitions import JAPAN_FIRM_FORM, THAI_SME_FORM
+from bot.forms.engine import Form
 from bot.forms.fields import Candidates
 from bot.forms.validators import Invalid
 
-PARTNER = THAI_SME_FORM.field("partnership")
-CERTS = THAI_SME_FORM.field("certifications")
-PROVINCE = THAI_SME_FORM.field("province")
-SECTOR_TH = THAI_SME_FORM.field("sector")
-SECTOR_JP = JAPAN_FIRM_FORM.field("sector")
-PREFECTURE = JAPAN_FIRM_FORM.field("prefecture")
-THAI_BASE = JAPAN_FIRM_FORM.field("thai_base")
-CONSENT = THAI_SME_FORM.field("consent")
+
+def _field(form: Form, name: str) -> Any:
+    found = form.field(name)
+    assert found is not None
+    return found
+
+
+PARTNER = _field(THAI_SME_FORM, "partnership")
+CERTS = _field(THAI_SME_FORM, "certifications")
+PROVINCE = _field(THAI_SME_FORM, "province")
+SECTOR_TH = _field(THAI_SME_FORM, "sector")
+SECTOR_JP = _field(JAPAN_FIRM_FORM, "sector")
+PREFECTURE = _field(JAPAN_FIRM_FORM, "prefecture")
+THAI_BASE = _field(JAPAN_FIRM_FORM, "thai_base")
+CONSENT = _field(THAI_SME_FORM, "consent")
 
 
 def test_reference_data_is_complete() -> None:
@@ -191,7 +201,7 @@ def test_jsic_not_accepted_on_thai_form_and_bad_codes() -> None:
 
 
 def test_number_field_bounds() -> None:
-    employees = THAI_SME_FORM.field("employees")
+    employees = _field(THAI_SME_FORM, "employees")
     assert employees.parse("๑๒๐", "th") == 120
     with pytest.raises(Invalid) as exc:
         employees.parse("2,000,000", "en")

@@ -10,7 +10,7 @@ from core.settings import Settings
 
 
 @pytest.fixture
-def db_engine(tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+def db_engine(tmp_path) -> Iterator[Engine]:
     engine = make_engine(Settings(data_dir=tmp_path))
     init_db(engine)
     yield engine

@@ -71,7 +71,7 @@ class Driver:
         self.last = outcome
         return outcome.replies
 
-    def conv(self):  # type: ignore[no-untyped-def]
+    def conv(self):
         with session_scope(self.engine) as session:
             return load_conversation(session, channel=self.channel, user_id=self.user_id)
 

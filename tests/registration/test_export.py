@@ -23,7 +23,7 @@ from tests.registration.test_happy_paths import JAPAN_FIRM_SCRIPTS, THAI_SME_SCR
 HEADER = "ref,country,name,sector,offers,seeks,partnership,certifications,employees,location,languages,email,phone"
 
 
-def _seed(engine) -> None:  # type: ignore[no-untyped-def]
+def _seed(engine) -> None:
     for channel, form, script in (("line", "th_sme", THAI_SME_SCRIPTS["en"]), ("telegram", "jp_firm", JAPAN_FIRM_SCRIPTS["ja"])):
         driver = Driver(engine, channel=channel, user_id=f"X-{form}")  # type: ignore[arg-type]
         _start(driver, "en" if form == "th_sme" else "ja", form)
@@ -47,7 +47,7 @@ def test_e164_on_export() -> None:
     assert e164(None, "TH") is None
 
 
-def test_export_writes_every_company(db_engine) -> None:  # type: ignore[no-untyped-def]
+def test_export_writes_every_company(db_engine) -> None:
     _seed(db_engine)
     out = io.StringIO()
     with Session(db_engine) as session:

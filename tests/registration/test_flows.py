@@ -16,7 +16,7 @@ from tests.registration.driver import Driver, button_data, texts
 from tests.registration.test_happy_paths import JAPAN_FIRM_SCRIPTS, THAI_SME_SCRIPTS, _start
 
 
-def _with_fallback(engine, **kwargs: Any) -> Driver:  # type: ignore[no-untyped-def]
+def _with_fallback(engine, **kwargs: Any) -> Driver:
     """A driver whose dialogue also lets the skill see free text outside a flow."""
     skill = RegistrationSkill()
     driver = Driver(engine, dialogue=Dialogue(skills=[skill], fallback=skill), **kwargs)
@@ -32,12 +32,12 @@ def _register_thai(driver: Driver, lang: str = "en") -> Company:
         return session.exec(select(Company)).one()
 
 
-def _company(engine) -> Company:  # type: ignore[no-untyped-def]
+def _company(engine) -> Company:
     with Session(engine) as session:
         return session.exec(select(Company)).one()
 
 
-def test_resume_after_restart(db_engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_resume_after_restart(db_engine, tmp_path) -> None:
     first = Driver(db_engine, channel="line", user_id="U-restart")
     _start(first, "th", "th_sme")
     script = THAI_SME_SCRIPTS["th"]
@@ -65,7 +65,7 @@ def test_resume_after_restart(db_engine, tmp_path) -> None:  # type: ignore[no-u
     engine.dispose()
 
 
-def test_leaving_for_the_menu_and_coming_back(db_engine) -> None:  # type: ignore[no-untyped-def]
+def test_leaving_for_the_menu_and_coming_back(db_engine) -> None:
     driver = Driver(db_engine, channel="telegram", user_id="T-menu")
     _start(driver, "ja", "jp_firm")
     driver.text("株式会社メニュー")
@@ -83,7 +83,7 @@ def test_leaving_for_the_menu_and_coming_back(db_engine) -> None:  # type: ignor
     assert driver.reg_state()["draft"] is None
 
 
-def test_invalid_answers_are_explained_in_the_users_language(db_engine) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_answers_are_explained_in_the_users_language(db_engine) -> None:
     driver = Driver(db_engine, channel="line", user_id="U-invalid")
     _start(driver, "th", "th_sme")
     driver.text("บริษัท ทดสอบ จำกัด")
@@ -98,7 +98,7 @@ def test_invalid_answers_are_explained_in_the_users_language(db_engine) -> None:
     assert driver.reg_state()["draft"]["step"] == "sector"
 
 
-def test_back_skip_cancel_and_language_at_any_step(db_engine) -> None:  # type: ignore[no-untyped-def]
+def test_back_skip_cancel_and_language_at_any_step(db_engine) -> None:
     driver = Driver(db_engine, channel="line", user_id="U-nav")
     _start(driver, "th", "th_sme")
     replies = driver.text("ย้อนกลับ")
@@ -133,7 +133,7 @@ def test_back_skip_cancel_and_language_at_any_step(db_engine) -> None:  # type: 
     assert driver.reg_state()["draft"] is None
 
 
-def test_form_language_is_kept_when_an_answer_is_in_another_script(db_engine) -> None:  # type: ignore[no-untyped-def]
+def test_form_language_is_kept_when_an_answer_is_in_another_script(db_engine) -> None:
     driver = Driver(db_engine, channel="line", user_id="U-script")
     _start(driver, "th", "th_sme")
     replies = driver.text("Siam Test Co., Ltd.")  # an English name typed in a Thai form
@@ -141,7 +141,7 @@ def test_form_language_is_kept_when_an_answer_is_in_another_script(db_engine) ->
     assert "ชื่อภาษาอังกฤษ" in texts(replies)
 
 
-def test_stale_button_asks_the_current_question_again(db_engine) -> None:  # type: ignore[no-untyped-def]
+def test_stale_button_asks_the_current_question_again(db_engine) -> None:
     driver = Driver(db_engine, channel="telegram", user_id="T-stale")
     _start(driver, "en", "jp_firm")
     replies = driver.press("reg:o:consent:0")  # a consent button before its time
@@ -150,7 +150,7 @@ def test_stale_button_asks_the_current_question_again(db_engine) -> None:  # typ
     assert "What is your company's name?" in texts(replies)
 
 
-def test_summary_edit_button_changes_one_answer(db_engine) -> None:  # type: ignore[no-untyped-def]
+def test_summary_edit_button_changes_one_answer(db_engine) -> None:
     driver = Driver(db_engine, channel="telegram", user_id="T-sum")
     _start(driver, "en", "jp_firm")
     script = JAPAN_FIRM_SCRIPTS["en"]
@@ -177,7 +177,7 @@ def test_summary_edit_button_changes_one_answer(db_engine) -> None:  # type: ign
     assert company.thai_base is None and company.extra["thai_base"] == "no"
 
 
-def test_profile_view_and_edit_one_field(db_engine) -> None:  # type: ignore[no-untyped-def]
+def test_profile_view_and_edit_one_field(db_engine) -> None:
     driver = _with_fallback(db_engine, channel="line", user_id="U-edit")
     before = _register_thai(driver, "en")
     replies = driver.press("reg:profile")
@@ -217,7 +217,7 @@ def test_profile_view_and_edit_one_field(db_engine) -> None:  # type: ignore[no-
     assert driver.conv().flow == "reg"  # showing the profile again
 
 
-def test_registered_user_pressing_register_sees_their_profile_option(db_engine) -> None:  # type: ignore[no-untyped-def]
+def test_registered_user_pressing_register_sees_their_profile_option(db_engine) -> None:
     driver = Driver(db_engine, channel="line", user_id="U-again")
     company = _register_thai(driver, "th")
     replies = driver.press("reg:start")
@@ -228,7 +228,7 @@ def test_registered_user_pressing_register_sees_their_profile_option(db_engine) 
         assert len(list(session.exec(select(Company)))) == 1
 
 
-def _all_rows(engine) -> str:  # type: ignore[no-untyped-def]
+def _all_rows(engine) -> str:
     dump = []
     with engine.connect() as conn:
         for table in SQLModel.metadata.sorted_tables:
@@ -237,7 +237,7 @@ def _all_rows(engine) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(dump)
 
 
-def test_delete_my_data_leaves_nothing_personal(db_engine) -> None:  # type: ignore[no-untyped-def]
+def test_delete_my_data_leaves_nothing_personal(db_engine) -> None:
     driver = _with_fallback(db_engine, channel="line", user_id="U-delete-me")
     company = _register_thai(driver, "th")
     # someone else's data stays
@@ -246,7 +246,7 @@ def test_delete_my_data_leaves_nothing_personal(db_engine) -> None:  # type: ign
     for kind, value in JAPAN_FIRM_SCRIPTS["ja"]:
         other.text(value) if kind == "text" else other.press(value)
 
-    personal = [company.name, company.name_en, company.phone, company.email, company.contact_person,
+    personal: list[str | None] = [company.name, company.name_en, company.phone, company.email, company.contact_person,
                 company.registration_number, "U-delete-me", "0812345678", "081-234-5678"]  # fmt: skip
     before = _all_rows(db_engine)
     assert all(p and p in before for p in personal[:7])
@@ -261,6 +261,7 @@ def test_delete_my_data_leaves_nothing_personal(db_engine) -> None:  # type: ign
 
     after = _all_rows(db_engine)
     for value in personal:
+        assert value is not None
         assert value not in after, value
     with Session(db_engine) as session:
         assert [c.ref for c in session.exec(select(Company))] == [c.ref for c in session.exec(
@@ -271,7 +272,7 @@ def test_delete_my_data_leaves_nothing_personal(db_engine) -> None:  # type: ign
     assert "reg:start" in button_data(replies)
 
 
-def test_delete_can_be_declined_and_works_from_the_profile_button(db_engine) -> None:  # type: ignore[no-untyped-def]
+def test_delete_can_be_declined_and_works_from_the_profile_button(db_engine) -> None:
     driver = _with_fallback(db_engine, channel="telegram", user_id="T-del")
     _start(driver, "en", "jp_firm")
     for kind, value in JAPAN_FIRM_SCRIPTS["en"]:
@@ -289,7 +290,7 @@ def test_delete_can_be_declined_and_works_from_the_profile_button(db_engine) -> 
         assert list(session.exec(select(CompanyMember))) == []
 
 
-def test_delete_mid_form_erases_the_draft(db_engine) -> None:  # type: ignore[no-untyped-def]
+def test_delete_mid_form_erases_the_draft(db_engine) -> None:
     driver = Driver(db_engine, channel="line", user_id="U-draft")
     _start(driver, "en", "th_sme")
     driver.text("Secret Co")
@@ -306,13 +307,13 @@ class _Answerer:
     def __init__(self) -> None:
         self.questions: list[str] = []
 
-    def on_free_text(self, turn) -> bool:  # type: ignore[no-untyped-def]
+    def on_free_text(self, turn) -> bool:
         self.questions.append(turn.msg.text)
         turn.say("coming_soon")
         return True
 
 
-def test_a_question_mid_form_pauses_the_form_and_goes_to_the_answerer(db_engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_question_mid_form_pauses_the_form_and_goes_to_the_answerer(db_engine) -> None:
     answerer = _Answerer()
     skill = RegistrationSkill()
     driver = Driver(db_engine, channel="line", user_id="U-question",

@@ -176,7 +176,7 @@ def _run(driver: Driver, script: list[tuple[str, str]], lang: str) -> list:
     return replies
 
 
-def _stored(engine) -> tuple[Company, CompanyMember]:  # type: ignore[no-untyped-def]
+def _stored(engine) -> tuple[Company, CompanyMember]:
     with Session(engine) as session:
         companies = list(session.exec(select(Company)))
         members = list(session.exec(select(CompanyMember)))
@@ -185,7 +185,7 @@ def _stored(engine) -> tuple[Company, CompanyMember]:  # type: ignore[no-untyped
 
 
 @pytest.mark.parametrize("lang", ["th", "ja", "en"])
-def test_thai_sme_happy_path(db_engine, lang: str) -> None:  # type: ignore[no-untyped-def]
+def test_thai_sme_happy_path(db_engine, lang: str) -> None:
     driver = Driver(db_engine, channel="line", user_id=f"U-th-{lang}")
     _start(driver, lang, "th_sme")
     last = _run(driver, THAI_SME_SCRIPTS[lang], lang)
@@ -229,7 +229,7 @@ def test_thai_sme_happy_path(db_engine, lang: str) -> None:  # type: ignore[no-u
 
 
 @pytest.mark.parametrize("lang", ["ja", "en", "th"])
-def test_japanese_firm_happy_path(db_engine, lang: str) -> None:  # type: ignore[no-untyped-def]
+def test_japanese_firm_happy_path(db_engine, lang: str) -> None:
     driver = Driver(db_engine, channel="telegram", user_id=f"T-{lang}")
     _start(driver, lang, "jp_firm")
     last = _run(driver, JAPAN_FIRM_SCRIPTS[lang], lang)

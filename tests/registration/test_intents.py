@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.forms.definitions import JAPAN_FIRM_FORM, THAI_SME_FORM
+from bot.forms.engine import Form
 from bot.registration import RegistrationSkill, looks_like_question
+from bot.types import Lang
 
 SKILL = RegistrationSkill()
 
@@ -44,7 +46,7 @@ def test_answers_are_not_questions(text: str) -> None:
         ("edit prefecture", JAPAN_FIRM_FORM, "en", "prefecture"),
     ],
 )
-def test_edit_targets(text: str, form, lang: str, field: str) -> None:  # type: ignore[no-untyped-def]
+def test_edit_targets(text: str, form: Form, lang: Lang, field: str) -> None:
     assert SKILL._edit_target(text, form, lang) == field
 
 

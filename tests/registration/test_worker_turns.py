@@ -28,11 +28,11 @@ def _msg(text: str | None = None, postback: str | None = None) -> IncomingMessag
     )  # fmt: skip
 
 
-def test_register_and_erase_through_run_turn(db_engine) -> None:  # type: ignore[no-untyped-def]
+def test_register_and_erase_through_run_turn(db_engine) -> None:
     skill = RegistrationSkill()
     dialogue = Dialogue(skills=[skill], fallback=skill)
 
-    def send(msg: IncomingMessage):  # type: ignore[no-untyped-def]
+    def send(msg: IncomingMessage):
         with session_scope(db_engine) as session:
             return turns.run_turn(session, dialogue, msg).outcome
 
