@@ -260,9 +260,9 @@ def test_delete_my_data_leaves_nothing_personal(db_engine) -> None:
     assert company.name not in told  # this reply is stored in the outbox after the erasure
 
     after = _all_rows(db_engine)
-    for value in personal:
-        assert value is not None
-        assert value not in after, value
+    for item in personal:
+        assert item is not None
+        assert item not in after, item
     with Session(db_engine) as session:
         assert [c.ref for c in session.exec(select(Company))] == [c.ref for c in session.exec(
             select(Company).where(Company.country == "JP"))]
