@@ -631,6 +631,8 @@ class RegistrationSkill:
                     buttons=tuple(
                         Button(t("reg.button.edit_field", lang, field=t(f.label, lang)), f"{P}{action}:{f.name}")
                         for f, _ in chunk
+                        # consent is given once, at registration; withdrawing it is "delete my data"
+                        if not (action == "pedit" and f.name == "consent")
                     ),
                 )
             )

@@ -184,6 +184,12 @@ class MultiChoiceField(ChoiceField):
         )
 
 
+# "จังหวัดชลบุรี", "จ.ชลบุรี", "Chonburi province", "Rayong, Thailand"
+_PLACE_WORDS = re.compile(
+    r"^(?:จังหวัด|จ\.)\s*|\s*(?:province|prefecture|, ?thailand|, ?japan|ประเทศไทย)$", re.IGNORECASE
+)
+
+
 @dataclass(frozen=True, kw_only=True)
 class PlaceField(ChoiceField):
     """A Thai province or Japanese prefecture: typed, fuzzy, no buttons (too many)."""
@@ -197,6 +203,7 @@ class PlaceField(ChoiceField):
         return next((c for c in self.options() if c.code == code), None)
 
     def parse(self, text: str, lang: Lang) -> str | Candidates:  # type: ignore[override]
+        text = _PLACE_WORDS.sub(" ", validators.normalize_text(text)).strip() or text
         scored = reference.match_choices(text, self.options(), min_score=78.0)
         if not scored:
             raise Invalid(self.invalid_key)

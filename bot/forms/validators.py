@@ -59,6 +59,8 @@ _MULTIPLIERS = {
 _UNIT_WORDS = re.compile(
     r"(บาท|baht|thb|฿|円|yen|jpy|คน|people|persons|person|employees|staff|名|人|ราย)", re.IGNORECASE
 )
+# "about 50", "ประมาณ 50", "約50": an estimate is still the number
+_APPROX_WORDS = re.compile(r"^(about|approx\.?|approximately|around|roughly|~|ประมาณ|ราว ?ๆ?|ราว|約|およそ|大体|だいたい)\s*")
 _NUMBER_RE = re.compile(r"^(\d+(?:,\d{3})*(?:\.\d+)?|\d*\.\d+)\s*([^\d\s]*)$")
 
 
@@ -66,6 +68,7 @@ def parse_number(text: str, *, allow_multiplier: bool = True) -> int:
     """A non-negative whole number: "1,200", "๑๒๐๐", "１２００", "5 ล้าน", "3億円"."""
     norm = normalize_text(text).lower()
     norm = _UNIT_WORDS.sub("", norm).strip()
+    norm = _APPROX_WORDS.sub("", norm)
     norm = norm.replace(" ", "")
     if norm.startswith("-"):
         raise Invalid("form.error.number_negative")

@@ -106,6 +106,10 @@ def test_certifications_typed(text: str, expected: list[str]) -> None:
         ("ระยอง", "Rayong"),
         ("Nakhon Ratchasima", "Nakhon Ratchasima"),
         ("โคราช", "Nakhon Ratchasima"),
+        ("จังหวัดชลบุรี", "Chonburi"),
+        ("จ.ระยอง", "Rayong"),
+        ("Rayong province", "Rayong"),
+        ("Samut Prakan, Thailand", "Samut Prakan"),
     ],
 )
 def test_province(text: str, expected: str) -> None:

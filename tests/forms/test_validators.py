@@ -31,6 +31,9 @@ from bot.forms.validators import Invalid
         ("1200万", 12_000_000),
         ("20k", 20_000),
         ("12,000,000 baht", 12_000_000),
+        ("ประมาณ 50 คน", 50),
+        ("about 1,200", 1200),
+        ("約300名", 300),
     ],
 )
 def test_number_accepts(text: str, expected: int) -> None:
