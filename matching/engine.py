@@ -483,18 +483,24 @@ class Matcher:
         n = end - start
         neutral = np.float32(w.neutral)
 
-        def text_signal(
-            vec: np.ndarray | None, matrix: np.ndarray, present: np.ndarray
-        ) -> np.ndarray:
-            if vec is None:
+        def text_signal(sims: np.ndarray | None, present: np.ndarray) -> np.ndarray:
+            if sims is None:
                 return np.full(n, neutral, dtype=np.float32)
-            sims = matrix @ vec
             norm = np.clip((sims - w.text_lo) / (w.text_hi - w.text_lo), 0.0, 1.0)
             return np.where(present, norm, neutral).astype(np.float32)
 
         # a = viewer, b = candidates. "ab": how well b answers a's needs; "ba": the reverse.
-        text_ab = text_signal(query.seeks_vec, snap.offers[start:end], snap.has_offers[start:end])
-        text_ba = text_signal(query.offers_vec, snap.seeks[start:end], snap.has_seeks[start:end])
+        # The seeks block is read once for both of a's vectors (memory bandwidth bound).
+        has_offers, has_seeks = snap.has_offers[start:end], snap.has_seeks[start:end]
+        sims_ab = snap.offers[start:end] @ query.seeks_vec if query.seeks_vec is not None else None
+        both = [v for v in (query.offers_vec, query.seeks_vec) if v is not None]
+        on_seeks = snap.seeks[start:end] @ np.stack(both, axis=1) if both else None
+        sims_ba = on_seeks[:, 0] if on_seeks is not None and query.offers_vec is not None else None
+        sims_same = (
+            on_seeks[:, -1] if on_seeks is not None and query.seeks_vec is not None else None
+        )
+        text_ab = text_signal(sims_ab, has_offers)
+        text_ba = text_signal(sims_ba, has_seeks)
 
         p = query.profile
         row = snap.row_of.get(p.id) if p is not None else None
@@ -532,7 +538,7 @@ class Matcher:
         buyer = scoring.PARTNERSHIP_BIT["buyer"]
         supplier = scoring.PARTNERSHIP_BIT["supplier"]
         if query.seeks_vec is not None and a_pmask & (buyer | supplier):
-            same_need = text_signal(query.seeks_vec, snap.seeks[cand], snap.has_seeks[cand])
+            same_need = text_signal(sims_same, has_seeks)
             if a_pmask & supplier:  # a buys; b sells and wants buyers
                 b_sells = (b_pmask & np.uint8(buyer)) != 0
                 text_ba = np.where(
