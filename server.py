@@ -22,7 +22,7 @@ from channels.base import ChannelAdapter, MalformedRequest, VerificationError
 from channels.line import LineAdapter
 from channels.telegram import TelegramAdapter
 from core import features
-from core.db import init_db, make_engine, session_scope
+from core.db import init_db, make_engine, session_scope, write_lock
 from core.deps import (
     AdaptersDep,
     DialogueDep,
@@ -260,7 +260,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 def _store(engine: Any, messages: Any) -> repo.StoreResult:
-    with session_scope(engine) as session:
+    with write_lock(engine), session_scope(engine) as session:
         return repo.store_messages(session, messages)
 
 

@@ -45,7 +45,7 @@ class Delivery:
     parts_sent: int = 0
 
 
-PartSent = Callable[[int], Awaitable[None]]
+PartSent = Callable[[int, int], Awaitable[None]]  # (parts sent so far, parts in all)
 
 
 class ChannelAdapter(Protocol):
@@ -64,7 +64,7 @@ class ChannelAdapter(Protocol):
         ...
 
     async def send(self, delivery: Delivery, on_part_sent: PartSent) -> None:
-        """Send the delivery's remaining parts, awaiting on_part_sent(n) after each."""
+        """Send the delivery's remaining parts, awaiting on_part_sent(n, total) after each."""
         ...
 
     async def close(self) -> None: ...

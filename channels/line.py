@@ -234,7 +234,7 @@ class LineAdapter:
             if not replied:
                 retry_key = str(uuid.uuid5(RETRY_KEY_NAMESPACE, f"{delivery.key}:{index}"))
                 await self._push(api, delivery.chat_id, chunk, retry_key, timeout)
-            await on_part_sent(index + 1)
+            await on_part_sent(index + 1, len(chunks))
 
     async def _try_reply(self, api: AsyncMessagingApi, token: str, chunk: list[Message], timeout: float) -> bool:
         """Reply with the token; False when LINE says the token is spent or expired."""

@@ -279,7 +279,7 @@ class TelegramAdapter:
                     logger.info("Telegram callback query too old to answer; continuing")
                 except TelegramError as exc:
                     raise _send_error(exc) from exc
-                await on_part_sent(1)
+                await on_part_sent(1, len(parts) + offset)
         for index in range(max(delivery.parts_sent - offset, 0), len(parts)):
             text, keyboard = parts[index]
             try:
@@ -292,7 +292,7 @@ class TelegramAdapter:
                 )
             except TelegramError as exc:
                 raise _send_error(exc) from exc
-            await on_part_sent(index + offset + 1)
+            await on_part_sent(index + offset + 1, len(parts) + offset)
 
     async def set_webhook(self, url: str, secret: str) -> bool:
         return await self.bot().set_webhook(

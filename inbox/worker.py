@@ -11,16 +11,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
 
 from bot.dialogue import Dialogue
 from bot.types import IncomingMessage, Reply
 from channels.base import ChannelAdapter, Delivery, SendError
-from core.db import is_postgres, session_scope
+from core.db import is_postgres, session_scope, write_lock
 from core.metrics import Metrics
 from core.settings import Settings
 from inbox import repo
@@ -30,6 +32,7 @@ from inbox.turns import run_turn
 logger = logging.getLogger(__name__)
 
 HELD = "held: channel not configured"
+T = TypeVar("T")
 
 
 class Worker:
@@ -51,13 +54,19 @@ class Worker:
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop_task: asyncio.Task[None] | None = None
         self._stopping = False
+        # The worker's database calls get threads of their own, so that webhook
+        # acknowledgements never queue behind them in the default pool.
+        self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="inbox-worker")
+
+    async def _db(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
     # -- lifecycle ------------------------------------------------------------------
 
     async def start(self) -> None:
         if not is_postgres(self._engine):
             # SQLite serves one process: whatever was in flight before a restart is ours.
-            released = await asyncio.to_thread(self._release_leases)
+            released = await self._db(self._release_leases)
             if released:
                 logger.info("resuming %d events left in flight by the previous run", released)
         self._loop_task = asyncio.create_task(self._run(), name="inbox-worker")
@@ -79,12 +88,13 @@ class Worker:
             for task in pending:
                 task.cancel()  # its event keeps its lease and is redone after a restart
             await asyncio.gather(*pending, return_exceptions=True)
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
     async def idle(self, *, timeout: float = 30.0) -> bool:
         """Wait until nothing is open in the inbox (for tests and benchmarks)."""
         deadline = asyncio.get_running_loop().time() + timeout
         while asyncio.get_running_loop().time() < deadline:
-            if not self._tasks and await asyncio.to_thread(self._open_count) == 0:
+            if not self._tasks and await self._db(self._open_count) == 0:
                 return True
             await asyncio.sleep(0.02)
         return False
@@ -102,7 +112,7 @@ class Worker:
             if free > 0:
                 self._wake.clear()
                 try:
-                    claimed = await asyncio.to_thread(self._claim, free)
+                    claimed = await self._db(self._claim, free)
                 except Exception:
                     logger.exception("claiming inbox events failed; retrying shortly")
             for event in claimed:
@@ -121,7 +131,7 @@ class Worker:
         self._wake.set()
 
     def _claim(self, limit: int) -> list[InboxEvent]:
-        with session_scope(self._engine) as session:
+        with write_lock(self._engine), session_scope(self._engine) as session:
             return repo.claim_events(session, limit=limit, lease_s=self._settings.worker_lease_s)
 
     # -- one event ------------------------------------------------------------------
@@ -131,13 +141,13 @@ class Worker:
         channel = event.channel
         try:
             if event.status != EventStatus.HANDLED.value:
-                await asyncio.to_thread(self._handle, event.id)
-            error = await self._deliver(event.id)
+                await self._db(self._handle, event.id)
+            error, sent = await self._deliver(event.id)
         except Exception as exc:
             logger.exception("event %s on %s failed", event.id, channel)
-            error = f"{type(exc).__name__}: {exc}"
+            error, sent = f"{type(exc).__name__}: {exc}", []
         status = EventStatus.FAILED if error else EventStatus.DONE
-        await asyncio.to_thread(self._finish, event.id, status, error)
+        await self._db(self._finish, event.id, status, error, sent)
         if error:
             self._metrics.events_failed.labels(channel).inc()
         else:
@@ -147,8 +157,11 @@ class Worker:
             (datetime.now(UTC) - received).total_seconds()
         )
 
-    def _finish(self, event_id: int, status: EventStatus, error: str | None) -> None:
-        with session_scope(self._engine) as session:
+    def _finish(self, event_id: int, status: EventStatus, error: str | None, sent: list[int]) -> None:
+        """Record the delivered rows and the event's end in one transaction."""
+        with write_lock(self._engine), session_scope(self._engine) as session:
+            for outbox_id in sent:
+                repo.mark_outbox_sent(session, outbox_id=outbox_id)
             repo.finish_event(session, event_id=event_id, status=status, error=error)
 
     def _handle(self, event_id: int) -> None:
@@ -188,14 +201,17 @@ class Worker:
                 msg.channel, msg.kind.value, event_id, len(replies), len(result.notifications),
             )
 
-    async def _deliver(self, event_id: int) -> str | None:
-        """Send every queued reply of the event; the first error that ended a send, if any."""
-        rows = await asyncio.to_thread(self._pending_rows, event_id)
+    async def _deliver(self, event_id: int) -> tuple[str | None, list[int]]:
+        """Send every queued reply of the event: (first error, if any; rows delivered)."""
+        rows = await self._db(self._pending_rows, event_id)
         first_error: str | None = None
+        delivered: list[int] = []
         for row in rows:
             error = await self._deliver_row(event_id, row)
+            if error is None and row.id is not None:
+                delivered.append(row.id)
             first_error = first_error or error
-        return first_error
+        return first_error, delivered
 
     def _pending_rows(self, event_id: int) -> list[OutboxMessage]:
         with session_scope(self._engine) as session:
@@ -207,7 +223,7 @@ class Worker:
         adapter = self._adapters.get(row.channel)
         if adapter is None or adapter.missing_settings():
             # No credentials (e.g. the local simulator): the chat page collects these.
-            await asyncio.to_thread(self._mark_failed_row, outbox_id, row.attempts, HELD)
+            await self._db(self._mark_failed_row, outbox_id, row.attempts, HELD)
             return None
         delivery = Delivery(
             key=f"outbox-{outbox_id}",
@@ -221,10 +237,11 @@ class Worker:
         )
         sent = row.parts_sent
 
-        async def part_sent(count: int) -> None:
+        async def part_sent(count: int, total: int) -> None:
             nonlocal sent
             sent = count
-            await asyncio.to_thread(self._mark_part, outbox_id, count)
+            if count < total:  # the last part is recorded with the event's completion
+                await self._db(self._mark_part, outbox_id, count)
 
         max_attempts = max(1, self._settings.send_max_attempts)
         for attempt in range(1, max_attempts + 1):
@@ -233,17 +250,16 @@ class Worker:
             except SendError as exc:
                 if not exc.retryable or attempt == max_attempts:
                     error = f"{exc.detail} (after {attempt} attempt{'s' if attempt > 1 else ''})"
-                    await asyncio.to_thread(self._mark_failed_row, outbox_id, attempt, error)
+                    await self._db(self._mark_failed_row, outbox_id, attempt, error)
                     return error
                 delay = exc.retry_after if exc.retry_after is not None else self._backoff(attempt)
                 logger.warning(
                     "send to %s failed (%s); retry %d in %.1fs", row.channel, exc.detail, attempt, delay
                 )
                 self._metrics.send_retries.labels(row.channel).inc()
-                await asyncio.to_thread(self._renew_lease, event_id, delay)
+                await self._db(self._renew_lease, event_id, delay)
                 await asyncio.sleep(delay)
             else:
-                await asyncio.to_thread(self._mark_sent, outbox_id)
                 return None
         return "unreachable"
 
@@ -256,12 +272,8 @@ class Worker:
             repo.renew_lease(session, event_id=event_id, lease_s=self._settings.worker_lease_s + delay)
 
     def _mark_part(self, outbox_id: int, count: int) -> None:
-        with session_scope(self._engine) as session:
+        with write_lock(self._engine), session_scope(self._engine) as session:
             repo.mark_part_sent(session, outbox_id=outbox_id, parts_sent=count)
-
-    def _mark_sent(self, outbox_id: int) -> None:
-        with session_scope(self._engine) as session:
-            repo.mark_outbox_sent(session, outbox_id=outbox_id)
 
     def _mark_failed_row(self, outbox_id: int, attempts: int, error: str) -> None:
         with session_scope(self._engine) as session:
