@@ -81,3 +81,29 @@ def test_list_companies_by_country(db_engine) -> None:
     with Session(db_engine) as session:
         assert [c.ref for c in repo.list_companies(session)] == ["A", "B"]
         assert [c.ref for c in repo.list_companies(session, country="TH")] == ["B"]
+
+
+def test_erasure_also_removes_rows_of_the_matching_feature(tmp_path) -> None:
+    intro_models = pytest.importorskip("matching.intro_models")
+    from datetime import timedelta
+
+    from core.db import init_db, make_engine
+    from core.settings import Settings
+
+    engine = make_engine(Settings(data_dir=tmp_path / "cascade"))
+    init_db(engine)  # intro_models is imported, so its tables exist too
+    with session_scope(engine) as session:
+        mine = repo.create_chat_company(session, values=VALUES, channel="line", user_id="U", lang="th", consent_at=NOW)
+        other = repo.create_chat_company(session, values={**VALUES, "country": "JP", "name": "Other"},
+                                         channel="telegram", user_id="T", lang="ja", consent_at=NOW)  # fmt: skip
+        session.add(intro_models.NotInterested(company_id=other.id, target_company_id=mine.id))
+        session.add(intro_models.Introduction(
+            requester_company_id=mine.id, target_company_id=other.id, requester_channel="line",
+            requester_user_id="U", expires_at=NOW + timedelta(days=7)))  # fmt: skip
+    with session_scope(engine) as session:
+        repo.delete_member_data(session, channel="line", user_id="U")
+    with Session(engine) as session:
+        assert list(session.exec(select(intro_models.NotInterested))) == []
+        assert list(session.exec(select(intro_models.Introduction))) == []
+        assert [c.name for c in repo.list_companies(session)] == ["Other"]
+    engine.dispose()
