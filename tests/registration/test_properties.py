@@ -104,6 +104,22 @@ def test_any_sequence_of_messages_keeps_a_valid_state(shared_engine: Engine, dat
     typed: list[str] = []
     driver.press("reg:start")
     _check_turn(driver, typed)
+    # Often start from somewhere deep in a real registration (the summary, a finished
+    # profile), so random steps also exercise editing, confirming and erasing.
+    if data.draw(st.booleans()):
+        form = data.draw(st.sampled_from(["th_sme", "jp_firm"]))
+        scripts = THAI_SME_SCRIPTS if form == "th_sme" else JAPAN_FIRM_SCRIPTS
+        lang = data.draw(st.sampled_from(sorted(scripts)))
+        script = scripts[lang]
+        driver.press(f"lang:{lang}")
+        driver.press(f"reg:form:{form}")
+        for kind, value in script[: data.draw(st.integers(min_value=0, max_value=len(script)))]:
+            if kind == "text":
+                typed.append(value)
+                driver.text(value)
+            else:
+                driver.press(value)
+            _check_turn(driver, typed)
     for _ in range(data.draw(st.integers(min_value=1, max_value=30))):
         offered = button_data(driver.last.replies) if driver.last else []
         kind = data.draw(st.sampled_from(["offered", "offered", "script", "command", "free", "odd"]))
