@@ -85,16 +85,28 @@ def claim_events(session: Session, *, limit: int, lease_s: float) -> list[InboxE
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=InboxEvent)  # type: ignore[arg-type]
-    events = list(session.scalars(query))
+    candidates = list(session.scalars(query))
     lease = now + timedelta(seconds=lease_s)
-    for event in events:
-        if event.status == EventStatus.PENDING.value:
-            event.status = EventStatus.PROCESSING.value
-        event.lease_until = lease
-        event.attempts += 1
-        session.add(event)
-    session.flush()
-    return events
+    claimed = []
+    for event in candidates:
+        # Compare-and-set: on SQLite the SELECT above runs outside the write transaction,
+        # so another claimer may have taken the row since; then this UPDATE matches nothing.
+        result = session.execute(
+            update(InboxEvent)
+            .where(InboxEvent.id == event.id, claimable)  # type: ignore[arg-type]
+            .values(
+                status=EventStatus.PROCESSING.value
+                if event.status == EventStatus.PENDING.value
+                else event.status,
+                lease_until=lease,
+                attempts=InboxEvent.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            session.refresh(event)
+            claimed.append(event)
+    return claimed
 
 
 def release_all_leases(session: Session) -> int:

@@ -29,3 +29,16 @@ def settings(tmp_path, standin):  # type: ignore[no-untyped-def]
 def client(settings) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    from tests.postgres import postgres_cluster
+
+    try:
+        with postgres_cluster() as url:
+            yield url
+    except RuntimeError as exc:
+        if os.environ.get("CI"):
+            raise  # CI must run the PostgreSQL contract tests, not skip them
+        pytest.skip(str(exc))
