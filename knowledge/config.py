@@ -26,11 +26,11 @@ class KnowledgeSettings(BaseSettings):
     candidates: int = Field(default=30, validation_alias=_env("KAKEHASHI_KB_CANDIDATES"))
     # Below this cosine similarity of the best passage the answer is "I don't know" ...
     min_similarity: float = Field(
-        default=0.36, validation_alias=_env("KAKEHASHI_KB_MIN_SIMILARITY")
+        default=0.25, validation_alias=_env("KAKEHASHI_KB_MIN_SIMILARITY")
     )
     # ... unless the keyword leg agrees on the same topic and the similarity is at least this.
     min_similarity_agreed: float = Field(
-        default=0.26, validation_alias=_env("KAKEHASHI_KB_MIN_SIMILARITY_AGREED")
+        default=0.21, validation_alias=_env("KAKEHASHI_KB_MIN_SIMILARITY_AGREED")
     )
     collection: str = Field(
         default="kakehashi-knowledge", validation_alias=_env("KAKEHASHI_KB_COLLECTION")

@@ -26,13 +26,15 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from sqlmodel import SQLModel
 
-from core.db import init_db, make_engine
+from core.db import make_engine
 from core.settings import Settings
 from knowledge.config import KnowledgeSettings
 from knowledge.embeddings import Embedder, get_embedder
 from knowledge.index import HybridIndex, Mode, SearchResult, topic_of
 from knowledge.loaders import LoadedDocument, iter_files, load_file
+from knowledge.models import KNOWLEDGE_TABLES
 from knowledge.service import KnowledgeService
 from knowledge.text import get_tokenizer
 from knowledge.wiring import STARTER_DIR
@@ -82,7 +84,7 @@ def build_service(
     home = workdir / name
     app_settings = Settings(data_dir=home)
     engine = make_engine(app_settings)
-    init_db(engine)
+    SQLModel.metadata.create_all(engine, tables=list(KNOWLEDGE_TABLES))
     client = chromadb.PersistentClient(
         path=str(home / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
     )
