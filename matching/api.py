@@ -23,6 +23,12 @@ def get_matcher(request: Request) -> Matcher:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE, detail="The matcher is not running."
         )
+    if not matcher.ready:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail="The matcher is still loading the directory; try again shortly.",
+            headers={"Retry-After": "10"},
+        )
     return matcher
 
 

@@ -354,19 +354,45 @@ class Matcher:
 
     def refresh(self, session: Session) -> None:
         with self._lock:
-            fp = self.fingerprint(session)
-            companies = session.exec(select(Company)).all()
-            self.load_profiles([Profile.from_company(c) for c in companies])
-            self._fingerprint = fp
-            logger.info(
-                "matcher loaded %s companies in %.2f s", len(companies), self.last_refresh_s
-            )
+            self._refresh_locked(session)
+
+    def _refresh_locked(self, session: Session) -> None:
+        fp = self.fingerprint(session)
+        companies = session.exec(select(Company)).all()
+        self.load_profiles([Profile.from_company(c) for c in companies])
+        self._fingerprint = fp
+        logger.info("matcher loaded %s companies in %.2f s", len(companies), self.last_refresh_s)
+
+    @property
+    def ready(self) -> bool:
+        """True once the directory has been loaded at least once."""
+        return self._fingerprint is not None
 
     def ensure_fresh(self, session: Session | None) -> None:
-        if session is None:
+        """Reload when the company table changed. While another thread is already
+        reloading (e.g. the start-up load), answer from the current snapshot instead."""
+        if session is None or self.fingerprint(session) == self._fingerprint:
             return
-        if self.fingerprint(session) != self._fingerprint:
-            self.refresh(session)
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            self._refresh_locked(session)
+        finally:
+            self._lock.release()
+
+    def refresh_in_background(self, engine: Any) -> threading.Thread:
+        """Load the directory on a daemon thread (start-up need not wait for embeddings)."""
+
+        def run() -> None:
+            try:
+                with Session(engine) as session:
+                    self.refresh(session)
+            except Exception:
+                logger.exception("matcher: background load failed")
+
+        thread = threading.Thread(target=run, name="matcher-load", daemon=True)
+        thread.start()
+        return thread
 
     # -- queries -------------------------------------------------------------------
 

@@ -117,6 +117,9 @@ class MatchingSkill:
         if self.matcher is None or turn.session is None:
             turn.say("match.unavailable", buttons=main_menu_buttons(turn.lang))
             return False
+        if not self.matcher.ready:
+            turn.say("match.warming_up", buttons=main_menu_buttons(turn.lang))
+            return False
         self.matcher.ensure_fresh(turn.session)
         return True
 

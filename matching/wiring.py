@@ -31,10 +31,17 @@ def embedding_cache_path(settings: Settings) -> Path:
     return settings.data_dir / "matching" / f"embeddings-{safe}.npz"
 
 
-def build_matcher(settings: Settings, engine: Engine) -> Matcher:
-    """The matcher with every company of the directory loaded (embeddings cached on disk)."""
+def build_matcher(settings: Settings, engine: Engine, *, background: bool = False) -> Matcher:
+    """The matcher with every company of the directory loaded (embeddings cached on disk).
+
+    With `background=True` it returns at once and loads on a daemon thread; until then the
+    chat says matching is starting up and the API answers 503.
+    """
     started = time.perf_counter()
     matcher = Matcher(get_embedder(settings.embedder), cache_path=embedding_cache_path(settings))
+    if background:
+        matcher.refresh_in_background(engine)
+        return matcher
     with Session(engine) as session:
         matcher.refresh(session)
     logger.info(

@@ -174,3 +174,11 @@ def test_listing_expires_stale_requests(
         f"/api/introductions/{old.id}/decision", json={"accept": True}, headers=auth(token)
     )
     assert res.status_code == 409
+
+
+def test_matches_answer_503_while_loading(
+    app: FastAPI, client: TestClient, token: str, embedder, directory: dict[str, int]
+) -> None:  # type: ignore[no-untyped-def]
+    app.state.matcher = Matcher(embedder)  # built, not loaded yet
+    res = client.get(f"/api/companies/{directory['JP-AUTO']}/matches", headers=auth(token))
+    assert res.status_code == 503 and res.headers["retry-after"] == "10"

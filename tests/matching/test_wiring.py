@@ -40,3 +40,28 @@ def test_no_demo_when_switched_off(tmp_path: Path) -> None:
     init_db(engine)
     assert wiring.ensure_demo_directory(settings, engine) == 0
     engine.dispose()
+
+
+def test_background_load(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    from sqlmodel import Session
+
+    from bot.dialogue import Dialogue
+    from matching.engine import Matcher
+    from matching.skill import MatchingSkill
+
+    from .conftest import turn
+
+    settings = Settings(data_dir=tmp_path / "data", load_demo_content=True, database_url=None)
+    engine = make_engine(settings)
+    init_db(engine)
+    wiring.ensure_demo_directory(settings, engine, thai=20, japanese=20)
+    matcher = Matcher(embedder)
+    with Session(engine) as session:
+        # Not loaded yet: the chat says so instead of answering from an empty directory.
+        out, _ = turn(
+            Dialogue(skills=[MatchingSkill(matcher)]), session, "line", "U1", postback="match:find"
+        )
+        assert not matcher.ready and "เริ่มทำงาน" in out.replies[0].text
+    matcher.refresh_in_background(engine).join(timeout=60)
+    assert matcher.ready and len(matcher.snapshot) == 40
+    engine.dispose()
