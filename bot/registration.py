@@ -311,23 +311,22 @@ class RegistrationSkill:
 
         For the dialogue manager to call before the knowledge answerer.
         """
-        reg = self._state(turn)
         text = (turn.msg.text or "").strip()
         if self._is_delete_request(text):
-            self._delete(turn, reg, "")
+            self._delete(turn, self._state(turn), "")
             return True
         if is_word(text, PROFILE_WORDS):
-            self._show_profile(turn, reg)
+            self._show_profile(turn, self._state(turn))
             return True
         if is_word(text, REGISTER_WORDS):
-            self._start(turn, reg)
+            self._start(turn, self._state(turn))
             return True
         company = self._company(turn)
         if company is not None:
             form, _ = company_to_answers(company)
             target = self._edit_target(text, form, turn.lang)
             if target is not None:
-                self._begin_profile_edit(turn, reg, target)
+                self._begin_profile_edit(turn, self._state(turn), target)
                 return True
         return False
 
@@ -452,6 +451,9 @@ class RegistrationSkill:
         if is_word(text, CANCEL_WORDS):
             self._cancel(turn, reg, "yes")
             return True
+        if looks_like_question(text):
+            self._finish(turn, reg)
+            return False
         order = self._form_order(turn)
         folded = fold(text)
         if folded in {"1", "2"}:
@@ -497,6 +499,9 @@ class RegistrationSkill:
             self._choose_form(turn, reg)
         elif is_word(text, CANCEL_WORDS):
             self._cancel(turn, reg, "")
+        elif looks_like_question(text):
+            self._finish(turn, reg)  # the draft stays for later
+            return False
         else:
             self._start(turn, reg)
         return True
