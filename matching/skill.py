@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 PAGE = 5
 MIN_DESCRIPTION = 4
+# A note or description typed later than this after the question is not an answer to it.
+FLOW_TIMEOUT = timedelta(minutes=30)
 
 
 class MatchingSkill:
@@ -57,7 +59,7 @@ class MatchingSkill:
         elif action == "more":
             self._proposals(turn, offset=arg or 0)
         elif action == "describe":
-            turn.conv.flow = "match:describe"
+            self._start_flow(turn, "match:describe")
             turn.say(
                 "match.describe.prompt",
                 buttons=[Button(t("match.button.cancel", turn.lang), "match:cancel")],
@@ -86,6 +88,12 @@ class MatchingSkill:
 
     def on_text(self, turn: Turn) -> bool:
         text = (turn.msg.text or "").strip()
+        if self._flow_expired(turn):
+            # The question was asked long ago (the user went elsewhere): this text is not
+            # an answer to it. Let the rest of the bot take it.
+            turn.conv.flow = None
+            self._state(turn).pop("target", None)
+            return False
         if turn.conv.flow == "match:describe":
             if len(text) < MIN_DESCRIPTION:
                 turn.say("match.describe.too_short")
@@ -99,6 +107,18 @@ class MatchingSkill:
             return True
         turn.conv.flow = None
         return False
+
+    def _start_flow(self, turn: Turn, flow: str) -> None:
+        turn.conv.flow = flow
+        self._state(turn)["asked_at"] = self.clock().isoformat()
+
+    def _flow_expired(self, turn: Turn) -> bool:
+        asked = self._state(turn).get("asked_at")
+        try:
+            at = datetime.fromisoformat(asked) if isinstance(asked, str) else None
+        except ValueError:
+            at = None
+        return at is None or self.clock() - at > FLOW_TIMEOUT
 
     # -- proposals -------------------------------------------------------------------
 
@@ -284,7 +304,7 @@ class MatchingSkill:
             self._say_already(turn, target, existing)
             return
         self._state(turn)["target"] = target_id
-        turn.conv.flow = "match:note"
+        self._start_flow(turn, "match:note")
         turn.say(
             "match.intro.ask_note",
             name=target.name,

@@ -238,3 +238,15 @@ def test_cancel_while_writing_the_note(
     out, sent = turn(d, session, "telegram", "tg-100", postback="match:cancel")
     assert out.conv.flow is None and sent == []
     assert session.exec(select(Introduction)).all() == []
+
+
+def test_a_late_text_is_not_taken_as_the_note(
+    matcher: Matcher, session: Session, directory: dict[str, int]
+) -> None:
+    d, clock = setup(matcher, session, directory)
+    out, _ = turn(d, session, "telegram", "tg-100", postback=f"match:ask:{directory['TH-SEAL']}")
+    assert out.conv.flow == "match:note"
+    clock.now += timedelta(hours=2)
+    out, sent = turn(d, session, "telegram", "tg-100", text="補助金について教えてください")
+    assert sent == [] and out.conv.flow is None
+    assert session.exec(select(Introduction)).all() == []
