@@ -7,8 +7,10 @@ from typing import Any
 from sqlalchemy import text as sql
 from sqlmodel import Session, SQLModel, select
 
-from bot.dialogue import Dialogue
+from bot.dialogue import Dialogue, Services, Turn
 from bot.registration import RegistrationSkill
+from bot.state import load_conversation
+from bot.types import IncomingMessage, Kind
 from core.db import make_engine
 from core.settings import Settings
 from matching.models import Company, CompanyMember
@@ -333,3 +335,35 @@ def test_a_question_mid_form_pauses_the_form_and_goes_to_the_answerer(db_engine)
     replies = driver.press("reg:resume")
     assert driver.reg_state()["draft"]["answers"]["name"] == "บริษัท คำถาม จำกัด"
     assert driver.conv().flow == "reg"
+
+
+def _turn(driver: Driver, session: Session, text: str) -> Turn:
+    conv = load_conversation(session, channel=driver.channel, user_id=driver.user_id)
+    msg = IncomingMessage(channel=driver.channel, event_id="x", user_id=driver.user_id, chat_id=driver.user_id,
+                          kind=Kind.TEXT, timestamp=driver.timestamp, text=text)  # fmt: skip
+    return Turn(conv=conv, msg=msg, lang=conv.lang or "th", services=Services(), session=session)
+
+
+def test_reask_hook_for_the_dialogue_manager(db_engine) -> None:
+    driver = Driver(db_engine, channel="line", user_id="U-reask")
+    _start(driver, "th", "th_sme")
+    driver.text("บริษัท ทดสอบ จำกัด")
+    driver.press("menu")
+    with Session(db_engine) as session:
+        turn = _turn(driver, session, "")
+        assert driver.skill.reask(turn)
+        assert "ชื่อภาษาอังกฤษ" in texts(turn.replies)
+        assert turn.conv.flow == "reg"
+
+
+def test_free_text_hook_leaves_ordinary_questions_alone(db_engine) -> None:
+    driver = Driver(db_engine, channel="line", user_id="U-free")
+    _register_thai(driver, "th")
+    with Session(db_engine) as session:
+        for text in ("กองทุน SME คืออะไร", "What is J-GoodTech?", "phone"):
+            turn = _turn(driver, session, text)
+            assert not driver.skill.on_free_text(turn), text
+            assert turn.replies == []
+        turn = _turn(driver, session, "แก้ไขเบอร์โทร")
+        assert driver.skill.on_free_text(turn)
+        assert "เบอร์โทรติดต่อ" in texts(turn.replies)
