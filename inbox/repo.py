@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
@@ -218,3 +218,45 @@ def put_alias(session: Session, *, key: str, data: str) -> None:
 def get_alias(session: Session, *, key: str) -> str | None:
     row = session.get(CallbackAlias, key)
     return None if row is None else row.data
+
+
+ERASED = {"erased": True}
+
+
+def erase_user(session: Session, *, channel: str, user_id: str) -> None:
+    """Remove what the inbox holds about a user ("delete my data").
+
+    Finished and waiting events go with their outgoing messages. The event being handled
+    right now keeps its row, with the payload replaced, so that its reply (the erasure
+    confirmation) can still be sent; purge_erased removes the rest once it is.
+    """
+    user_key = f"{channel}:{user_id}"
+    rows = list(session.scalars(select(InboxEvent).where(InboxEvent.user_key == user_key)))  # type: ignore[arg-type]
+    gone = [row.id for row in rows if row.status != EventStatus.PROCESSING.value]
+    kept = [row.id for row in rows if row.status == EventStatus.PROCESSING.value]
+    session.execute(
+        delete(OutboxMessage)
+        .where(or_(OutboxMessage.inbox_id.in_(gone), and_(OutboxMessage.channel == channel, OutboxMessage.user_id == user_id)))  # type: ignore[attr-defined]
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        delete(InboxEvent).where(InboxEvent.id.in_(gone)).execution_options(synchronize_session=False)  # type: ignore[union-attr]
+    )
+    if kept:
+        session.execute(
+            update(InboxEvent)
+            .where(InboxEvent.id.in_(kept))  # type: ignore[union-attr]
+            .values(payload=ERASED, user_key=f"erased:{kept[0]}")
+            .execution_options(synchronize_session=False)
+        )
+
+
+def purge_erased(session: Session, *, event_id: int) -> None:
+    """After an erased user's last reply went out, drop what still names them."""
+    payload = session.scalar(select(InboxEvent.payload).where(InboxEvent.id == event_id))  # type: ignore[arg-type, call-overload]
+    if payload != ERASED:
+        return
+    session.execute(delete(OutboxMessage).where(OutboxMessage.inbox_id == event_id))  # type: ignore[arg-type]
+    session.execute(
+        delete(InboxEvent).where(InboxEvent.id == event_id).execution_options(synchronize_session="fetch")  # type: ignore[arg-type]
+    )

@@ -58,6 +58,8 @@ def simulate(
         event = session.scalars(
             select(InboxEvent).where(InboxEvent.channel == channel, InboxEvent.event_id == msg.event_id)  # type: ignore[arg-type]
         ).one()
+        event.status = EventStatus.PROCESSING.value  # being handled right here
+        session.flush()
         result = run_turn(session, dialogue, msg)
         assert event.id is not None
         for note in result.notifications:
@@ -76,6 +78,9 @@ def simulate(
         else:
             event.finished_at = repo.utcnow()
         session.add(event)
+        if not result.notifications:
+            session.flush()
+            repo.purge_erased(session, event_id=event.id)
     return result.outcome.replies, bool(result.notifications)
 
 

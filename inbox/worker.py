@@ -163,6 +163,7 @@ class Worker:
             for outbox_id in sent:
                 repo.mark_outbox_sent(session, outbox_id=outbox_id)
             repo.finish_event(session, event_id=event_id, status=status, error=error)
+            repo.purge_erased(session, event_id=event_id)
 
     def _handle(self, event_id: int) -> None:
         """Run the turn and queue its replies, all in one transaction."""
@@ -170,6 +171,8 @@ class Worker:
             event = session.get(InboxEvent, event_id)
             if event is None or event.status != EventStatus.PROCESSING.value:
                 return
+            if event.payload == repo.ERASED:
+                return  # the user erased their data before this event's turn
             msg = IncomingMessage.from_json(event.payload)
             result = run_turn(session, self._dialogue, msg)
             replies = result.outcome.replies

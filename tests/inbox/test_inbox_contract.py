@@ -16,7 +16,7 @@ from bot.types import IncomingMessage, Kind
 from core.db import init_db, make_engine, session_scope
 from core.settings import Settings
 from inbox import repo
-from inbox.models import EventStatus, InboxEvent
+from inbox.models import EventStatus, InboxEvent, OutboxMessage
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -141,3 +141,29 @@ def _id(session: Session, event_id: str) -> int:
     row = session.exec(select(InboxEvent).where(InboxEvent.event_id == event_id)).one()
     assert row.id is not None
     return row.id
+
+
+def test_erase_user_leaves_nothing_but_the_event_in_flight(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        repo.store_messages(session, [message("A", "a1", "my phone is 0812345678"), message("A", "a2", "delete my data"),
+                                      message("A", "a3", "later"), message("B", "b1")])
+    with session_scope(engine) as session:
+        repo.finish_event(session, event_id=_id(session, "a1"), status=EventStatus.DONE)
+        repo.queue_replies(session, inbox_id=_id(session, "a1"), msg_channel="line", user_id="A", chat_id="A", replies=[])
+    with session_scope(engine) as session:
+        (current,) = [e for e in repo.claim_events(session, limit=5, lease_s=60) if e.event_id == "a2"]
+        repo.erase_user(session, channel="line", user_id="A")
+        # the confirmation still has to go out
+        repo.queue_replies(session, inbox_id=current.id or 0, msg_channel="line", user_id="A", chat_id="A", replies=[])
+    with Session(engine) as session:
+        rows = session.exec(select(InboxEvent)).all()
+        assert sorted(r.event_id for r in rows) == ["a2", "b1"]
+        (kept,) = [r for r in rows if r.event_id == "a2"]
+        assert kept.payload == repo.ERASED and "A" not in kept.user_key
+    with session_scope(engine) as session:
+        repo.finish_event(session, event_id=kept.id or 0, status=EventStatus.DONE)
+        repo.purge_erased(session, event_id=kept.id or 0)
+    with Session(engine) as session:
+        assert [r.event_id for r in session.exec(select(InboxEvent)).all()] == ["b1"]
+        dump = " ".join(str(r) for r in session.exec(select(OutboxMessage)).all())
+        assert "'A'" not in dump and "0812345678" not in dump
