@@ -51,8 +51,8 @@ def test_update_refuses_unknown_or_protected_columns(db_engine) -> None:
             repo.update_company(session, company_id=99999, values={"name": "x"})
         repo.update_company_field(session, company_id=company_id, name="employees", value=12)
     with Session(db_engine) as session:
-        company = session.get(Company, company_id)
-        assert company is not None and company.employees == 12 and company.ref.startswith("TH-CHAT-")
+        stored = session.get(Company, company_id)
+        assert stored is not None and stored.employees == 12 and stored.ref.startswith("TH-CHAT-")
 
 
 def test_delete_member_data_removes_company_and_every_link(db_engine) -> None:
