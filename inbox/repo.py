@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -260,3 +261,25 @@ def purge_erased(session: Session, *, event_id: int) -> None:
     session.execute(
         delete(InboxEvent).where(InboxEvent.id == event_id).execution_options(synchronize_session="fetch")  # type: ignore[arg-type]
     )
+
+
+def enqueue_notification(
+    session: Session, *, channel: str, user_id: str, chat_id: str, replies: Sequence[Reply]
+) -> None:
+    """Queue messages to a user outside a turn of theirs (e.g. staff recorded a decision).
+
+    They ride on a synthetic inbox event that is already handled, so the worker delivers
+    them with the same retries, and in order with the user's own conversation.
+    """
+    event = InboxEvent(
+        channel=channel,
+        event_id=f"notify-{uuid.uuid4().hex}",
+        user_key=f"{channel}:{user_id}",
+        payload={"notification": True},
+        status=EventStatus.HANDLED.value,
+        lease_until=utcnow() - timedelta(seconds=1),
+    )
+    session.add(event)
+    session.flush()
+    assert event.id is not None
+    queue_replies(session, inbox_id=event.id, msg_channel=channel, user_id=user_id, chat_id=chat_id, replies=replies)

@@ -325,3 +325,18 @@ def test_chat_api_validates_input(client: TestClient) -> None:
     assert reply["replies"][0]["text"] == t("greeting", "ja")
     assert [b["data"] for b in reply["replies"][0]["buttons"]] == MENU_DATA
     assert json.dumps(reply)  # plain JSON all the way
+
+
+def test_notifications_outside_a_turn_are_delivered_by_the_worker(client: TestClient, standin: PlatformStandIn) -> None:
+    from bot.types import Button, Reply
+    from inbox import repo
+
+    with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+        repo.enqueue_notification(session, channel="telegram", user_id="31337", chat_id="31337",
+                                  replies=[Reply(text="Staff recorded an answer", buttons=(Button("Menu", "menu"),))])
+        session.commit()
+    (sent,) = standin.wait_for(1, "sendMessage")
+    assert sent.body["chat_id"] == "31337" and sent.body["text"] == "Staff recorded an answer"
+    assert sent.body["reply_markup"] == {"inline_keyboard": [[{"text": "Menu", "callback_data": "menu"}]]}
+    wait_until_idle(client)
+    assert [row.status for row in inbox_rows(client)] == ["done"]
