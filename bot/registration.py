@@ -23,10 +23,11 @@ from bot.dialogue import EffectContext, Turn, language_buttons, main_menu_button
 from bot.forms import definitions
 from bot.forms.definitions import FORMS, JP_FIRM, TH_SME
 from bot.forms.engine import BACK_WORDS, Form, FormEngine, is_word
+from bot.forms.fields import TextField
 from bot.forms.reference import Choice, fold, match_choices
 from bot.forms.sme import osmep_size, programme_candidates
 from bot.i18n import t
-from bot.types import LANGS, Button, Card, Lang, Reply
+from bot.types import LANGS, Button, Card, Kind, Lang, Reply
 from matching import repo, taxonomy
 from matching.models import Company
 
@@ -35,16 +36,56 @@ logger = logging.getLogger(__name__)
 NAME = "reg"
 P = NAME + ":"
 
-CANCEL_WORDS = {"cancel", "stop", "quit", "ยกเลิก", "เลิก", "キャンセル", "中止", "やめる", "取り消し"}
+CANCEL_WORDS = {
+    "cancel",
+    "stop",
+    "quit",
+    "ยกเลิก",
+    "เลิก",
+    "キャンセル",
+    "中止",
+    "やめる",
+    "取り消し",
+}
 LANG_CHANGE_WORDS = {
     "change language", "switch language", "เปลี่ยนภาษา", "言語を変更", "言語変更", "言語を変える",
 }  # fmt: skip
-CONFIRM_WORDS = {"confirm", "yes", "ok", "okay", "correct", "ยืนยัน", "ใช่", "ตกลง", "ถูกต้อง", "確定", "はい", "登録", "登録する"}
+CONFIRM_WORDS = {
+    "confirm",
+    "yes",
+    "ok",
+    "okay",
+    "correct",
+    "ยืนยัน",
+    "ใช่",
+    "ตกลง",
+    "ถูกต้อง",
+    "確定",
+    "はい",
+    "登録",
+    "登録する",
+}
 NO_WORDS = {"no", "not now", "ไม่", "ไม่ใช่", "ไม่ลบ", "いいえ", "やめる", "削除しない"}
 RESUME_WORDS = {"resume", "continue", "ต่อ", "ทำต่อ", "ดำเนินการต่อ", "続ける", "再開", "続きから"}
 RESTART_WORDS = {"start over", "restart", "new", "เริ่มใหม่", "最初から", "やり直す", "やり直し"}
-PROFILE_WORDS = {"my profile", "profile", "ข้อมูลบริษัทของฉัน", "ข้อมูลของฉัน", "โปรไฟล์", "登録情報", "プロフィール"}
-REGISTER_WORDS = {"register", "sign up", "ลงทะเบียน", "ลงทะเบียนบริษัท", "登録したい", "会社を登録", "新規登録"}
+PROFILE_WORDS = {
+    "my profile",
+    "profile",
+    "ข้อมูลบริษัทของฉัน",
+    "ข้อมูลของฉัน",
+    "โปรไฟล์",
+    "登録情報",
+    "プロフィール",
+}
+REGISTER_WORDS = {
+    "register",
+    "sign up",
+    "ลงทะเบียน",
+    "ลงทะเบียนบริษัท",
+    "登録したい",
+    "会社を登録",
+    "新規登録",
+}
 DELETE_PHRASES = (
     "delete my data", "delete my account", "delete my profile", "erase my data", "remove my data",
     "delete all my data", "ลบข้อมูล", "ลบบัญชี", "ลบโปรไฟล์", "データを削除", "データ削除",
@@ -55,9 +96,13 @@ FORM_WORDS = {
     JP_FIRM: ("japan", "japanese", "japanese company", "ญี่ปุ่น", "บริษัทญี่ปุ่น", "日本", "日本企業", "日本の会社"),
 }  # fmt: skip
 
-_EDIT_EN = re.compile(r"^(?:edit|change|update|correct|fix|modify)\s+(?:my\s+|the\s+)?(.+)$", re.IGNORECASE)
+_EDIT_EN = re.compile(
+    r"^(?:edit|change|update|correct|fix|modify)\s+(?:my\s+|the\s+)?(.+)$", re.IGNORECASE
+)
 _EDIT_TH = re.compile(r"^(?:ขอ)?(?:แก้ไข|แก้|เปลี่ยน|ปรับ)\s*(.+)$")
-_EDIT_JA_TAIL = re.compile(r"^(.+?)\s*(?:を)?(?:変更|修正|編集|直)(?:したい|します|してください|する|して)?$")
+_EDIT_JA_TAIL = re.compile(
+    r"^(.+?)\s*(?:を)?(?:変更|修正|編集|直)(?:したい|します|してください|する|して)?$"
+)
 _EDIT_JA_HEAD = re.compile(r"^(?:変更|修正|編集)\s*[:：]?\s*(.+)$")
 
 
@@ -65,7 +110,9 @@ _QUESTION_END = re.compile(
     r"([?？]|ไหม|มั้ย|หรือเปล่า|หรือไม่|อย่างไร|ยังไง|เท่าไร|เท่าไหร่|อะไร|ที่ไหน|เมื่อไร|เมื่อไหร่"
     r"|ですか|ますか|でしょうか|のか)\s*(คะ|ครับ|ค่ะ|นะ|かな)?\s*[?？]?$"
 )
-_QUESTION_START = re.compile(r"^(what|how|why|when|where|which|who|can|could|is|are|do|does)\b", re.IGNORECASE)
+_QUESTION_START = re.compile(
+    r"^(what|how|why|when|where|which|who|can|could|is|are|do|does)\b", re.IGNORECASE
+)
 
 
 def looks_like_question(text: str) -> bool:
@@ -168,7 +215,9 @@ def answers_to_company(form: Form, answers: dict[str, Any], *, lang: str) -> dic
             registration_number=a.get("registration_number"),
             certifications=certs,
             annual_revenue_thb=a.get("revenue"),
-            size_class=osmep_size(employees=a.get("employees"), revenue_thb=a.get("revenue"), sector_group=group),
+            size_class=osmep_size(
+                employees=a.get("employees"), revenue_thb=a.get("revenue"), sector_group=group
+            ),
             location=a.get("province"),
             export_markets=a.get("export_markets"),
         )
@@ -334,7 +383,11 @@ class RegistrationSkill:
         """Ask the pending question again (after the menu or a language change)."""
         reg = self._state(turn)
         state = self._engine_state(reg)
-        if reg.get("stage") in {"form", "pedit"} and state is not None and state.get("step") is not None:
+        if (
+            reg.get("stage") in {"form", "pedit"}
+            and state is not None
+            and state.get("step") is not None
+        ):
             turn.conv.flow = NAME
             self._ask(turn, reg)
             return True
@@ -383,7 +436,11 @@ class RegistrationSkill:
             out.append(f"stage {reg.get('stage')} without a draft")
         if reg.get("stage") == "pedit" and reg.get("pedit") is None:
             out.append("stage pedit without an edit")
-        if reg.get("stage") == "form" and reg["draft"] is not None and reg["draft"].get("step") is None:
+        if (
+            reg.get("stage") == "form"
+            and reg["draft"] is not None
+            and reg["draft"].get("step") is None
+        ):
             out.append("stage form with a complete draft")
         return out
 
@@ -393,7 +450,9 @@ class RegistrationSkill:
     def _company(self, turn: Turn) -> Company | None:
         if turn.session is None:
             return None
-        return repo.get_company_for_member(turn.session, channel=turn.msg.channel, user_id=turn.msg.user_id)
+        return repo.get_company_for_member(
+            turn.session, channel=turn.msg.channel, user_id=turn.msg.user_id
+        )
 
     def _finish(self, turn: Turn, reg: dict[str, Any]) -> None:
         reg["stage"] = None
@@ -444,7 +503,10 @@ class RegistrationSkill:
         turn.conv.flow = NAME
         turn.say(
             "reg.choose_form",
-            buttons=[Button(t(FORMS[name].title, turn.lang), f"{P}form:{name}") for name in self._form_order(turn)],
+            buttons=[
+                Button(t(FORMS[name].title, turn.lang), f"{P}form:{name}")
+                for name in self._form_order(turn)
+            ],
         )
 
     def _text_choose(self, turn: Turn, reg: dict[str, Any], text: str) -> bool:
@@ -459,7 +521,10 @@ class RegistrationSkill:
         if folded in {"1", "2"}:
             self._begin_form(turn, reg, order[int(folded) - 1])
             return True
-        choices = tuple(Choice(code=name, th="", ja="", en="", aliases=words) for name, words in FORM_WORDS.items())
+        choices = tuple(
+            Choice(code=name, th="", ja="", en="", aliases=words)
+            for name, words in FORM_WORDS.items()
+        )
         found = match_choices(text, choices)
         if found:
             self._begin_form(turn, reg, found[0][0].code)
@@ -511,7 +576,9 @@ class RegistrationSkill:
     def _language(self, turn: Turn, reg: dict[str, Any], code: str) -> None:
         if code not in LANGS:
             turn.conv.flow = NAME if reg.get("stage") else turn.conv.flow
-            turn.say("language.choose", buttons=[Button(b.label, P + b.data) for b in language_buttons()])
+            turn.say(
+                "language.choose", buttons=[Button(b.label, P + b.data) for b in language_buttons()]
+            )
             return
         lang: Lang = code
         turn.lang = lang
@@ -535,7 +602,9 @@ class RegistrationSkill:
 
     # -- filling the form ---------------------------------------------------------------
 
-    def _engine_button(self, turn: Turn, reg: dict[str, Any], action: str, field_name: str, token: str) -> None:
+    def _engine_button(
+        self, turn: Turn, reg: dict[str, Any], action: str, field_name: str, token: str
+    ) -> None:
         state = self._engine_state(reg)
         if reg.get("stage") not in {"form", "pedit"} or state is None or state.get("step") is None:
             turn.say("fallback.stale_button", buttons=main_menu_buttons(turn.lang))
@@ -573,10 +642,30 @@ class RegistrationSkill:
         if reg["stage"] == "pedit":
             self._save_profile_edit(turn, reg)
             return
-        if self.engine.advance(reg["draft"]):
+        draft = reg["draft"]
+        answered = self.engine.current(draft)
+        note = None
+        if (
+            answered is not None
+            and turn.msg.kind is Kind.TEXT
+            and not isinstance(answered, TextField)
+        ):
+            # Say how a typed answer was read ("80 ล้าน" -> 80,000,000 baht, "Chonbury" ->
+            # Chonburi, "พลาสติก" -> ISIC 22), so a wrong guess can be fixed with "back".
+            value = draft["answers"].get(answered.name)
+            if value not in (None, []):
+                note = t(
+                    "form.noted",
+                    turn.lang,
+                    field=t(answered.label, turn.lang),
+                    value=answered.display(value, turn.lang),
+                )
+        if self.engine.advance(draft):
+            if note:
+                turn.reply(Reply(text=note, lang=turn.lang))
             self._show_summary(turn, reg)
         else:
-            self._ask(turn, reg)
+            self._ask(turn, reg, note=note)
 
     def _back(self, turn: Turn, reg: dict[str, Any]) -> None:
         stage = reg.get("stage")
@@ -624,17 +713,24 @@ class RegistrationSkill:
 
     # -- summary and confirm ------------------------------------------------------------
 
-    def _field_cards(self, form: Form, answers: dict[str, Any], lang: Lang, action: str) -> tuple[Card, ...]:
+    def _field_cards(
+        self, form: Form, answers: dict[str, Any], lang: Lang, action: str
+    ) -> tuple[Card, ...]:
         rows = self.engine.summary_lines(form, answers, lang)
         cards = []
         for start in range(0, len(rows), 3):
             chunk = rows[start : start + 3]
             cards.append(
                 Card(
-                    title=t("reg.summary.card_title", lang, first=start + 1, last=start + len(chunk)),
+                    title=t(
+                        "reg.summary.card_title", lang, first=start + 1, last=start + len(chunk)
+                    ),
                     body="\n".join(f"{t(f.label, lang)}: {value}" for f, value in chunk),
                     buttons=tuple(
-                        Button(t("reg.button.edit_field", lang, field=t(f.label, lang)), f"{P}{action}:{f.name}")
+                        Button(
+                            t("reg.button.edit_field", lang, field=t(f.label, lang)),
+                            f"{P}{action}:{f.name}",
+                        )
                         for f, _ in chunk
                         # consent is given once, at registration; withdrawing it is "delete my data"
                         if not (action == "pedit" and f.name == "consent")
@@ -645,7 +741,9 @@ class RegistrationSkill:
 
     def _summary_text(self, form: Form, answers: dict[str, Any], lang: Lang) -> str:
         rows = self.engine.summary_lines(form, answers, lang)
-        return "\n".join(f"{i}. {t(f.label, lang)}: {value}" for i, (f, value) in enumerate(rows, start=1))
+        return "\n".join(
+            f"{i}. {t(f.label, lang)}: {value}" for i, (f, value) in enumerate(rows, start=1)
+        )
 
     def _show_summary(self, turn: Turn, reg: dict[str, Any]) -> None:
         draft = reg["draft"]
@@ -656,7 +754,9 @@ class RegistrationSkill:
         lang = turn.lang
         turn.reply(
             Reply(
-                text=t("reg.summary.title", lang) + "\n" + self._summary_text(form, draft["answers"], lang),
+                text=t("reg.summary.title", lang)
+                + "\n"
+                + self._summary_text(form, draft["answers"], lang),
                 cards=self._field_cards(form, draft["answers"], lang, "edit"),
                 lang=lang,
             )
@@ -681,7 +781,9 @@ class RegistrationSkill:
             self._back(turn, reg)
             return True
         form = self.engine.form(reg["draft"])
-        target = self._edit_target(text, form, turn.lang, allow_bare=True, answers=reg["draft"]["answers"])
+        target = self._edit_target(
+            text, form, turn.lang, allow_bare=True, answers=reg["draft"]["answers"]
+        )
         if target is not None:
             self._edit_draft_field(turn, reg, target)
             return True
@@ -696,7 +798,11 @@ class RegistrationSkill:
 
     def _edit_draft_field(self, turn: Turn, reg: dict[str, Any], field_name: str) -> None:
         draft = reg.get("draft")
-        if reg.get("stage") not in {"summary", "form"} or not draft or not self.engine.go_to(draft, field_name):
+        if (
+            reg.get("stage") not in {"summary", "form"}
+            or not draft
+            or not self.engine.go_to(draft, field_name)
+        ):
             turn.say("fallback.stale_button", buttons=main_menu_buttons(turn.lang))
             return
         reg["stage"] = "form"
@@ -748,11 +854,22 @@ class RegistrationSkill:
                 group=t(f"reg.sector_group.{group}", lang),
             )
         ]
-        candidates = programme_candidates(size=size, sector_group=group, employees=values.get("employees"), lang=lang)
+        candidates = programme_candidates(
+            size=size, sector_group=group, employees=values.get("employees"), lang=lang
+        )
         if candidates:
             lines.append(t("reg.programmes.intro", lang))
             for c in candidates:
-                lines.append(t("reg.programmes.item", lang, name=c.name, reason=c.reason, source=c.source, as_of=c.as_of))
+                lines.append(
+                    t(
+                        "reg.programmes.item",
+                        lang,
+                        name=c.name,
+                        reason=c.reason,
+                        source=c.source,
+                        as_of=c.as_of,
+                    )
+                )
             lines.append(t("reg.programmes.disclaimer", lang))
         else:
             lines.append(t("reg.programmes.none", lang))
@@ -766,7 +883,10 @@ class RegistrationSkill:
         reg["pedit"] = None
         if company is None:
             self._finish(turn, reg)
-            buttons = [Button(t("menu.register", lang), P + "start"), Button(t("menu.back", lang), "menu")]
+            buttons = [
+                Button(t("menu.register", lang), P + "start"),
+                Button(t("menu.back", lang), "menu"),
+            ]
             turn.say("reg.profile.none", buttons=buttons)
             return
         form, answers = company_to_answers(company)
@@ -775,7 +895,9 @@ class RegistrationSkill:
         header = (t(note, lang) + "\n") if note else ""
         header += t("reg.profile.title", lang, ref=company.ref)
         if company.size_class:
-            header += "\n" + t("reg.profile.size", lang, size=t(f"reg.size.{company.size_class}", lang))
+            header += "\n" + t(
+                "reg.profile.size", lang, size=t(f"reg.size.{company.size_class}", lang)
+            )
         turn.reply(
             Reply(
                 text=header + "\n" + self._summary_text(form, answers, lang),
@@ -872,7 +994,9 @@ class RegistrationSkill:
             turn.conv.flow = None
             if company is not None:
                 # The name is not repeated: this reply is stored in the outbox after the erasure.
-                turn.say("reg.delete.done_company", ref=company.ref, buttons=main_menu_buttons(lang))
+                turn.say(
+                    "reg.delete.done_company", ref=company.ref, buttons=main_menu_buttons(lang)
+                )
             else:
                 turn.say("reg.delete.done", buttons=main_menu_buttons(lang))
             return

@@ -18,7 +18,9 @@ EXTENSIONS = ("matching.csv_import",)
 
 
 def build_companies_app() -> typer.Typer:
-    companies_app = typer.Typer(help="The company directory (CSV import and export).", no_args_is_help=True)
+    companies_app = typer.Typer(
+        help="The company directory (CSV import and export).", no_args_is_help=True
+    )
     companies_app.command("export")(export_command)
     for name in EXTENSIONS:
         try:
@@ -36,7 +38,9 @@ def register(app: typer.Typer) -> None:
 
 
 def export_command(
-    file: Annotated[Path, typer.Argument(dir_okay=False, writable=True, help="Where to write the CSV")],
+    file: Annotated[
+        Path, typer.Argument(dir_okay=False, writable=True, help="Where to write the CSV")
+    ],
     extended: Annotated[
         bool,
         typer.Option(

@@ -48,7 +48,9 @@ def get_company_by_ref(session: Session, *, ref: str) -> Company | None:
 
 def get_member(session: Session, *, channel: str, user_id: str) -> CompanyMember | None:
     return session.exec(
-        select(CompanyMember).where(CompanyMember.channel == channel, CompanyMember.user_id == user_id)
+        select(CompanyMember).where(
+            CompanyMember.channel == channel, CompanyMember.user_id == user_id
+        )
     ).first()
 
 
@@ -74,7 +76,9 @@ def create_chat_company(
     _check_columns(values)
     existing = get_company_for_member(session, channel=channel, user_id=user_id)
     if existing is not None:
-        return update_company(session, company_id=existing.id or 0, values={**values, "consent_at": consent_at})
+        return update_company(
+            session, company_id=existing.id or 0, values={**values, "consent_at": consent_at}
+        )
     company = Company(
         **{**values, "ref": f"TMP-{uuid.uuid4().hex}", "source": "chat", "consent_at": consent_at}
     )
@@ -121,7 +125,9 @@ def delete_member_data(session: Session, *, channel: str, user_id: str) -> Delet
     if member is None:
         return Deleted(company_ref=None, company_name=None, member_links=0)
     company = session.get(Company, member.company_id)
-    links = list(session.exec(select(CompanyMember).where(CompanyMember.company_id == member.company_id)))
+    links = list(
+        session.exec(select(CompanyMember).where(CompanyMember.company_id == member.company_id))
+    )
     session.exec(delete(CompanyMember).where(col(CompanyMember.company_id) == member.company_id))
     ref = name = None
     if company is not None:

@@ -79,7 +79,11 @@ def jsic_middles() -> dict[str, JsicMiddle]:
         if row["level"] != "middle":
             continue
         out[row["code"]] = JsicMiddle(
-            code=row["code"], major=row["major"], ja=row["name_ja"], en=row["name_en"], isic=mapping[row["code"]]
+            code=row["code"],
+            major=row["major"],
+            ja=row["name_ja"],
+            en=row["name_en"],
+            isic=mapping[row["code"]],
         )
     return out
 
@@ -157,7 +161,9 @@ def _search_terms() -> tuple[tuple[str, str], ...]:
     return tuple(terms)
 
 
-def search_divisions(text: str, *, limit: int = 5, min_score: float = 66.0) -> list[tuple[str, float]]:
+def search_divisions(
+    text: str, *, limit: int = 5, min_score: float = 66.0
+) -> list[tuple[str, float]]:
     """Divisions whose labels or keywords (any language) best match `text`, best first."""
     query = normalize(text)
     if not query:

@@ -28,7 +28,9 @@ JP_FIRM = "jp_firm"
 
 
 def _other_cert(answers: Mapping[str, Any]) -> bool:
-    return "other" in (answers.get("certifications") or answers.get("required_certifications") or [])
+    return "other" in (
+        answers.get("certifications") or answers.get("required_certifications") or []
+    )
 
 
 def _has_thai_base(answers: Mapping[str, Any]) -> bool:

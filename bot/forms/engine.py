@@ -35,7 +35,18 @@ DONE_WORDS = {
     "เสร็จ", "เสร็จแล้ว", "เรียบร้อย", "พอแล้ว",
     "完了", "以上", "決定", "おわり", "終わり",
 }  # fmt: skip
-BACK_WORDS = {"back", "previous", "กลับ", "ย้อนกลับ", "ย้อน", "ก่อนหน้า", "戻る", "もどる", "前へ", "前に戻る"}
+BACK_WORDS = {
+    "back",
+    "previous",
+    "กลับ",
+    "ย้อนกลับ",
+    "ย้อน",
+    "ก่อนหน้า",
+    "戻る",
+    "もどる",
+    "前へ",
+    "前に戻る",
+}
 
 # LINE shows at most 13 quick-reply buttons.
 MAX_BUTTONS = 13
@@ -134,7 +145,9 @@ class FormEngine:
             lines.append(t(error.key, lang, **error.params))
         if note:
             lines.append(note)
-        lines.append(t("form.progress", lang, n=position, total=len(active)) + " " + t(fld.prompt, lang))
+        lines.append(
+            t("form.progress", lang, n=position, total=len(active)) + " " + t(fld.prompt, lang)
+        )
         if not fld.required:
             lines.append(t("form.optional_hint", lang))
         if fld.name in answers and not state["options"] and not state["pending"]:
@@ -202,7 +215,9 @@ class FormEngine:
             return self.ask(state, lang)
         return self._store(state, fld, value)
 
-    def submit_button(self, state: dict[str, Any], action: str, field_name: str, token: str, lang: Lang) -> Reply | None:
+    def submit_button(
+        self, state: dict[str, Any], action: str, field_name: str, token: str, lang: Lang
+    ) -> Reply | None:
         """Read a button press for `field_name`. None when the field got its value."""
         fld = self.current(state)
         if fld is None:
@@ -226,7 +241,11 @@ class FormEngine:
                     code = choices[index].code
                     if fld.multi:
                         pending = state["pending"]
-                        state["pending"] = [c for c in pending if c != code] if code in pending else [*pending, code]
+                        state["pending"] = (
+                            [c for c in pending if c != code]
+                            if code in pending
+                            else [*pending, code]
+                        )
                         return self.ask(state, lang)
                     try:
                         value = fld.parse(code, lang)  # runs the field's own rules (consent)
@@ -282,5 +301,7 @@ class FormEngine:
 
     # -- showing ----------------------------------------------------------------------
 
-    def summary_lines(self, form: Form, answers: Mapping[str, Any], lang: Lang) -> list[tuple[Field, str]]:
+    def summary_lines(
+        self, form: Form, answers: Mapping[str, Any], lang: Lang
+    ) -> list[tuple[Field, str]]:
         return [(f, f.display(answers.get(f.name), lang)) for f in form.active_fields(answers)]

@@ -46,7 +46,9 @@ def fold(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).lower().split()).strip(".,;:!?。、")
 
 
-def match_choices(text: str, choices: tuple[Choice, ...], *, min_score: float = 80.0) -> list[tuple[Choice, float]]:
+def match_choices(
+    text: str, choices: tuple[Choice, ...], *, min_score: float = 80.0
+) -> list[tuple[Choice, float]]:
     """Choices matching `text`, best first: exact terms score 100, small misspellings less."""
     query = fold(text)
     if not query:
@@ -97,7 +99,13 @@ def _choices_toml() -> dict[str, Any]:
 def choice_list(name: str) -> tuple[Choice, ...]:
     table = _choices_toml()[name]
     return tuple(
-        Choice(code=code, th=row["th"], ja=row["ja"], en=row["en"], aliases=_aliases(row.get("aliases")))
+        Choice(
+            code=code,
+            th=row["th"],
+            ja=row["ja"],
+            en=row["en"],
+            aliases=_aliases(row.get("aliases")),
+        )
         for code, row in table.items()
     )
 

@@ -60,7 +60,9 @@ _UNIT_WORDS = re.compile(
     r"(บาท|baht|thb|฿|円|yen|jpy|คน|people|persons|person|employees|staff|名|人|ราย)", re.IGNORECASE
 )
 # "about 50", "ประมาณ 50", "約50": an estimate is still the number
-_APPROX_WORDS = re.compile(r"^(about|approx\.?|approximately|around|roughly|~|ประมาณ|ราว ?ๆ?|ราว|約|およそ|大体|だいたい)\s*")
+_APPROX_WORDS = re.compile(
+    r"^(about|approx\.?|approximately|around|roughly|~|ประมาณ|ราว ?ๆ?|ราว|約|およそ|大体|だいたい)\s*"
+)
 _NUMBER_RE = re.compile(r"^(\d+(?:,\d{3})*(?:\.\d+)?|\d*\.\d+)\s*([^\d\s]*)$")
 
 
@@ -155,7 +157,11 @@ def _jp_national(national: str) -> str:
     """E.164 for a Japanese number given without the country code or trunk 0."""
     if len(national) == 10 and national[:2] in {"70", "80", "90", "50", "20"}:
         return "+81" + national  # mobile, IP phone, M2M: 0X0-XXXX-XXXX
-    if len(national) == 9 and national[0] in "123456789" and national[:2] not in {"70", "80", "90", "50", "20"}:
+    if (
+        len(national) == 9
+        and national[0] in "123456789"
+        and national[:2] not in {"70", "80", "90", "50", "20"}
+    ):
         return "+81" + national  # landline and 0120 free dial: 10 digits with the trunk 0
     raise Invalid("form.error.phone_jp")
 

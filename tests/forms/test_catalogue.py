@@ -32,7 +32,9 @@ def _source_keys() -> set[str]:
     sources = [ROOT / "bot" / "registration.py", *sorted((ROOT / "bot" / "forms").glob("*.py"))]
     keys: set[str] = set()
     for path in sources:
-        for key in re.findall(r"\"((?:reg|form|menu|language|fallback)\.[a-z_.]+)\"", path.read_text()):
+        for key in re.findall(
+            r"\"((?:reg|form|menu|language|fallback)\.[a-z_.]+)\"", path.read_text()
+        ):
             if not key.endswith("."):
                 keys.add(key)
     # keys built with f-strings
@@ -69,7 +71,11 @@ def test_registration_strings_are_written_in_their_language(key: str) -> None:
 def test_thai_voice_is_polite() -> None:
     for key, entry in catalogue().items():
         sentence = not entry["th"].rstrip().endswith(":")
-        if key.startswith(("reg.q.", "reg.delete.", "reg.profile.")) and len(entry["th"]) > 25 and sentence:
+        if (
+            key.startswith(("reg.q.", "reg.delete.", "reg.profile."))
+            and len(entry["th"]) > 25
+            and sentence
+        ):
             assert re.search(r"(ค่ะ|คะ)", entry["th"]), key
 
 

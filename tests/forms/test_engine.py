@@ -43,7 +43,12 @@ def test_walks_the_fields_in_order_and_skips_inactive_ones() -> None:
     assert state["answers"]["certs"] == []
     answer(state, "40")
     assert state["step"] is None
-    assert TOY.clean_answers(state["answers"]) == {"name": "Acme", "base": "no", "certs": [], "staff": 40}
+    assert TOY.clean_answers(state["answers"]) == {
+        "name": "Acme",
+        "base": "no",
+        "certs": [],
+        "staff": 40,
+    }
 
 
 def test_changing_an_answer_switches_a_field_on_and_off() -> None:
@@ -66,7 +71,7 @@ def test_invalid_answer_repeats_the_question_with_the_reason() -> None:
     answer(state, "Acme")
     reply = answer(state, "perhaps")
     assert reply is not None
-    assert reply.text.splitlines()[0] == "Please answer \"Yes\" or \"No\"."
+    assert reply.text.splitlines()[0] == 'Please answer "Yes" or "No".'
     assert "Does the company already have a base in Thailand?" in reply.text
     assert [b.data for b in reply.buttons][:2] == ["t:o:base:0", "t:o:base:1"]
     assert state["step"] == "base" and "base" not in state["answers"]

@@ -130,8 +130,17 @@ def test_province_unknown() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("愛知県", "Aichi"), ("愛知", "Aichi"), ("aichi", "Aichi"), ("Aichi-ken", "Aichi"), ("東京都", "Tokyo"),
-     ("Tokio", "Tokyo"), ("โตเกียว", "Tokyo"), ("大阪", "Osaka"), ("北海道", "Hokkaido")],
+    [
+        ("愛知県", "Aichi"),
+        ("愛知", "Aichi"),
+        ("aichi", "Aichi"),
+        ("Aichi-ken", "Aichi"),
+        ("東京都", "Tokyo"),
+        ("Tokio", "Tokyo"),
+        ("โตเกียว", "Tokyo"),
+        ("大阪", "Osaka"),
+        ("北海道", "Hokkaido"),
+    ],
 )
 def test_prefecture(text: str, expected: str) -> None:
     assert PREFECTURE.parse(text, "ja") == expected
@@ -139,8 +148,17 @@ def test_prefecture(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("はい", "yes"), ("あり", "yes"), ("yes", "yes"), ("มี", "yes"), ("no", "no"), ("なし", "no"),
-     ("ไม่มี", "no"), ("1", "yes"), ("2", "no")],
+    [
+        ("はい", "yes"),
+        ("あり", "yes"),
+        ("yes", "yes"),
+        ("มี", "yes"),
+        ("no", "no"),
+        ("なし", "no"),
+        ("ไม่มี", "no"),
+        ("1", "yes"),
+        ("2", "no"),
+    ],
 )
 def test_yes_no(text: str, expected: str) -> None:
     assert THAI_BASE.parse(text, "ja") == expected
@@ -157,8 +175,16 @@ def test_consent_only_agreeing_answers() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("พลาสติก", "22"), ("金型", "25"), ("food", "10"), ("software", "62"), ("โรงแรม", "55"),
-     ("ชิ้นส่วนยานยนต์", "29"), ("食品", "10"), ("22", "22")],
+    [
+        ("พลาสติก", "22"),
+        ("金型", "25"),
+        ("food", "10"),
+        ("software", "62"),
+        ("โรงแรม", "55"),
+        ("ชิ้นส่วนยานยนต์", "29"),
+        ("食品", "10"),
+        ("22", "22"),
+    ],
 )
 def test_division_direct(text: str, expected: str) -> None:
     assert SECTOR_TH.parse(text, "th") == expected
@@ -179,7 +205,14 @@ def test_division_misspelt_word_still_found() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("JSIC 18", "22"), ("jsic 19", "22"), ("E24", "25"), ("Ｅ２４", "25"), ("jsic 39", "62"), ("I52", "46")],
+    [
+        ("JSIC 18", "22"),
+        ("jsic 19", "22"),
+        ("E24", "25"),
+        ("Ｅ２４", "25"),
+        ("jsic 39", "62"),
+        ("I52", "46"),
+    ],
 )
 def test_jsic_codes_map_to_isic(text: str, expected: str) -> None:
     assert SECTOR_JP.parse(text, "ja") == expected

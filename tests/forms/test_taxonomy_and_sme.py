@@ -49,15 +49,27 @@ def test_osmep_size(employees: int, revenue: int, group: str, size: str) -> None
 
 
 def test_programme_candidates_follow_the_rules() -> None:
-    codes = [c.code for c in programme_candidates(size="medium", sector_group="manufacturing", employees=120, lang="en")]
+    codes = [
+        c.code
+        for c in programme_candidates(
+            size="medium", sector_group="manufacturing", employees=120, lang="en"
+        )
+    ]
     assert codes == ["dip_sme_fund", "thai_sme_fund_2024", "boi_sme", "sme_rescue_center"]
     # trade firms above 50 employees are outside the DIP fund's 2017 ceiling
-    trade = [c.code for c in programme_candidates(size="medium", sector_group="trade", employees=60, lang="th")]
+    trade = [
+        c.code
+        for c in programme_candidates(size="medium", sector_group="trade", employees=60, lang="th")
+    ]
     assert "dip_sme_fund" not in trade and "boi_sme" in trade
-    assert programme_candidates(size="large", sector_group="service", employees=500, lang="ja") == []
+    assert (
+        programme_candidates(size="large", sector_group="service", employees=500, lang="ja") == []
+    )
 
 
 def test_programme_texts_exist_in_three_languages_and_say_what_is_unchecked() -> None:
     for lang in ("th", "ja", "en"):
-        for c in programme_candidates(size="small", sector_group="manufacturing", employees=10, lang=lang):
+        for c in programme_candidates(
+            size="small", sector_group="manufacturing", employees=10, lang=lang
+        ):
             assert c.name and c.reason and c.source and c.as_of

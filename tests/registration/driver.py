@@ -29,8 +29,15 @@ class Ctx:
 
 
 class Driver:
-    def __init__(self, engine: Engine, *, channel: Channel, user_id: str = "U-test-1",
-                 dialogue: Dialogue | None = None, lang_hint: str | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        channel: Channel,
+        user_id: str = "U-test-1",
+        dialogue: Dialogue | None = None,
+        lang_hint: str | None = None,
+    ) -> None:
         self.engine = engine
         self.channel = channel
         self.user_id = user_id

@@ -24,7 +24,10 @@ HEADER = "ref,country,name,sector,offers,seeks,partnership,certifications,employ
 
 
 def _seed(engine) -> None:
-    for channel, form, script in (("line", "th_sme", THAI_SME_SCRIPTS["en"]), ("telegram", "jp_firm", JAPAN_FIRM_SCRIPTS["ja"])):
+    for channel, form, script in (
+        ("line", "th_sme", THAI_SME_SCRIPTS["en"]),
+        ("telegram", "jp_firm", JAPAN_FIRM_SCRIPTS["ja"]),
+    ):
         driver = Driver(engine, channel=channel, user_id=f"X-{form}")  # type: ignore[arg-type]
         _start(driver, "en" if form == "th_sme" else "ja", form)
         for kind, value in script:
@@ -108,16 +111,24 @@ def test_cli_group_has_the_import_command_of_the_other_module(cli_app: typer.Typ
     assert "export" in result.output and "import" in result.output
 
 
-def test_extended_export_round_trips_through_the_importer(cli_app: typer.Typer, tmp_path: Path) -> None:
+def test_extended_export_round_trips_through_the_importer(
+    cli_app: typer.Typer, tmp_path: Path
+) -> None:
     source = make_engine(Settings(data_dir=tmp_path / "data"))
     init_db(source)
     _seed(source)
     source.dispose()
     target = tmp_path / "out.csv"
-    assert CliRunner().invoke(cli_app, ["companies", "export", "--extended", str(target)]).exit_code == 0
+    assert (
+        CliRunner().invoke(cli_app, ["companies", "export", "--extended", str(target)]).exit_code
+        == 0
+    )
     other = tmp_path / "other"
-    result = CliRunner().invoke(cli_app, ["companies", "import", str(target), "--skip-bad-rows"],
-                                env={"KAKEHASHI_DATA_DIR": str(other)})
+    result = CliRunner().invoke(
+        cli_app,
+        ["companies", "import", str(target), "--skip-bad-rows"],
+        env={"KAKEHASHI_DATA_DIR": str(other)},
+    )
     assert result.exit_code == 0, result.output
     engine = make_engine(Settings(data_dir=other))
     with Session(engine) as session:

@@ -194,7 +194,16 @@ def test_profile_view_and_edit_one_field(db_engine) -> None:
     after = _company(db_engine)
     assert after.phone == "+6621234567"
     assert after.updated_at > before.updated_at
-    for column in ("name", "email", "employees", "sector", "partnership", "location", "consent_at", "ref"):
+    for column in (
+        "name",
+        "email",
+        "employees",
+        "sector",
+        "partnership",
+        "location",
+        "consent_at",
+        "ref",
+    ):
         assert getattr(after, column) == getattr(before, column), column
 
     # typed in Japanese outside any flow (the user chose English, so the bot stays English);
@@ -266,8 +275,9 @@ def test_delete_my_data_leaves_nothing_personal(db_engine) -> None:
         assert item is not None
         assert item not in after, item
     with Session(db_engine) as session:
-        assert [c.ref for c in session.exec(select(Company))] == [c.ref for c in session.exec(
-            select(Company).where(Company.country == "JP"))]
+        assert [c.ref for c in session.exec(select(Company))] == [
+            c.ref for c in session.exec(select(Company).where(Company.country == "JP"))
+        ]
         assert [m.user_id for m in session.exec(select(CompanyMember))] == ["T-other"]
     # the user can start again from scratch
     replies = driver.press("reg:profile")
@@ -318,8 +328,12 @@ class _Answerer:
 def test_a_question_mid_form_pauses_the_form_and_goes_to_the_answerer(db_engine) -> None:
     answerer = _Answerer()
     skill = RegistrationSkill()
-    driver = Driver(db_engine, channel="line", user_id="U-question",
-                    dialogue=Dialogue(skills=[skill], fallback=answerer))
+    driver = Driver(
+        db_engine,
+        channel="line",
+        user_id="U-question",
+        dialogue=Dialogue(skills=[skill], fallback=answerer),
+    )
     driver.skill = skill
     _start(driver, "th", "th_sme")
     driver.text("บริษัท คำถาม จำกัด")

@@ -14,8 +14,13 @@ from matching.models import Company, CompanyMember
 from tests.registration.driver import Driver, button_data, texts
 
 ERRORS = {
-    lang: [entry[lang] for key, entry in catalogue().items() if key.startswith("form.error.") or key in {
-        "form.stale_button", "fallback.stale_button", "reg.missing_answer", "form.pick_hint"}]
+    lang: [
+        entry[lang]
+        for key, entry in catalogue().items()
+        if key.startswith("form.error.")
+        or key
+        in {"form.stale_button", "fallback.stale_button", "reg.missing_answer", "form.pick_hint"}
+    ]
     for lang in ("th", "ja", "en")
 }
 
@@ -201,13 +206,17 @@ def test_thai_sme_happy_path(db_engine, lang: str) -> None:
     assert company.sector == "22"
     assert company.offers
     assert company.partnership == ["buyer", "oem"]
-    assert company.seeks == ("" if lang == "ja" else company.seeks) and (lang == "ja" or company.seeks)
+    assert company.seeks == ("" if lang == "ja" else company.seeks) and (
+        lang == "ja" or company.seeks
+    )
     assert company.certifications == ["ISO 9001", "IATF 16949"]
     assert company.employees == 120
     assert company.annual_revenue_thb == 80_000_000
     assert company.size_class == "medium"  # 120 employees > 50: medium manufacturing
     assert company.location == "Chonburi"
-    assert company.export_markets == (None if lang == "ja" else {"th": "ญี่ปุ่น, เวียดนาม"}.get(lang, "Japan, Vietnam"))
+    assert company.export_markets == (
+        None if lang == "ja" else {"th": "ญี่ปุ่น, เวียดนาม"}.get(lang, "Japan, Vietnam")
+    )
     assert company.phone == "+66812345678"
     assert company.email == "somchai@siamplastic.co.th"
     assert company.contact_person
@@ -221,8 +230,14 @@ def test_thai_sme_happy_path(db_engine, lang: str) -> None:
     # told the size class and candidate programmes, in the user's language, never a promise
     told = texts(last)
     assert {"th": "วิสาหกิจขนาดกลาง", "ja": "中規模企業", "en": "medium enterprise"}[lang] in told
-    assert {"th": "กองทุนพัฒนาเอสเอ็มอี", "ja": "SME 開発基金", "en": "SME Development Fund"}[lang] in told
-    assert {"th": "ยังไม่ใช่การอนุมัติ", "ja": "承認を意味するものではありません", "en": "not an approval"}[lang] in told
+    assert {"th": "กองทุนพัฒนาเอสเอ็มอี", "ja": "SME 開発基金", "en": "SME Development Fund"}[
+        lang
+    ] in told
+    assert {
+        "th": "ยังไม่ใช่การอนุมัติ",
+        "ja": "承認を意味するものではありません",
+        "en": "not an approval",
+    }[lang] in told
     assert all(r.lang == lang for r in last)
     assert driver.conv().flow is None
     assert driver.conv().data["reg"]["draft"] is None

@@ -55,7 +55,9 @@ def test_edit_target_needs_a_verb_outside_a_summary() -> None:
     assert SKILL._edit_target("phone", THAI_SME_FORM, "en", allow_bare=True, answers={}) == "phone"
     assert SKILL._edit_target("edit banana", THAI_SME_FORM, "en") is None
     answers = {"name": "x", "name_en": None}
-    assert SKILL._edit_target("2", THAI_SME_FORM, "en", allow_bare=True, answers=answers) == "name_en"
+    assert (
+        SKILL._edit_target("2", THAI_SME_FORM, "en", allow_bare=True, answers=answers) == "name_en"
+    )
 
 
 @pytest.mark.parametrize(

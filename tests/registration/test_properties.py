@@ -24,7 +24,14 @@ from tests.registration.test_happy_paths import JAPAN_FIRM_SCRIPTS, THAI_SME_SCR
 
 _users = itertools.count()
 
-SCRIPT_TEXTS = sorted({v for s in (*THAI_SME_SCRIPTS.values(), *JAPAN_FIRM_SCRIPTS.values()) for k, v in s if k == "text"})
+SCRIPT_TEXTS = sorted(
+    {
+        v
+        for s in (*THAI_SME_SCRIPTS.values(), *JAPAN_FIRM_SCRIPTS.values())
+        for k, v in s
+        if k == "text"
+    }
+)
 COMMANDS = [
     "back", "cancel", "skip", "done", "menu", "help", "language", "change language", "1", "2", "3", "12",
     "ย้อนกลับ", "ยกเลิก", "ข้าม", "เสร็จแล้ว", "เมนู", "เปลี่ยนภาษา", "ลบข้อมูลของฉัน", "แก้ไขเบอร์โทร",
@@ -96,10 +103,16 @@ def _check_turn(driver: Driver, typed: list[str]) -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data(), channel=st.sampled_from(["line", "telegram"]))
-def test_any_sequence_of_messages_keeps_a_valid_state(shared_engine: Engine, data: st.DataObject, channel: str) -> None:
+def test_any_sequence_of_messages_keeps_a_valid_state(
+    shared_engine: Engine, data: st.DataObject, channel: str
+) -> None:
     skill = RegistrationSkill()
-    driver = Driver(shared_engine, channel=channel, user_id=f"P-{next(_users)}",  # type: ignore[arg-type]
-                    dialogue=Dialogue(skills=[skill], fallback=skill))
+    driver = Driver(
+        shared_engine,
+        channel=channel,
+        user_id=f"P-{next(_users)}",  # type: ignore[arg-type]
+        dialogue=Dialogue(skills=[skill], fallback=skill),
+    )
     driver.skill = skill
     typed: list[str] = []
     driver.press("reg:start")
@@ -122,7 +135,9 @@ def test_any_sequence_of_messages_keeps_a_valid_state(shared_engine: Engine, dat
             _check_turn(driver, typed)
     for _ in range(data.draw(st.integers(min_value=1, max_value=30))):
         offered = button_data(driver.last.replies) if driver.last else []
-        kind = data.draw(st.sampled_from(["offered", "offered", "script", "command", "free", "odd"]))
+        kind = data.draw(
+            st.sampled_from(["offered", "offered", "script", "command", "free", "odd"])
+        )
         if kind == "offered" and offered:
             driver.press(data.draw(st.sampled_from(offered)))
         elif kind == "odd":
@@ -142,8 +157,11 @@ def test_any_sequence_of_messages_keeps_a_valid_state(shared_engine: Engine, dat
 
 
 @settings(max_examples=200, deadline=None)
-@given(texts=st.lists(st.one_of(free_text(), st.sampled_from(SCRIPT_TEXTS + COMMANDS)), max_size=40),
-       form=st.sampled_from(["th_sme", "jp_firm"]), lang=st.sampled_from(["th", "ja", "en"]))
+@given(
+    texts=st.lists(st.one_of(free_text(), st.sampled_from(SCRIPT_TEXTS + COMMANDS)), max_size=40),
+    form=st.sampled_from(["th_sme", "jp_firm"]),
+    lang=st.sampled_from(["th", "ja", "en"]),
+)
 def test_engine_alone_never_leaves_an_invalid_state(texts: list[str], form: str, lang: str) -> None:
     engine = RegistrationSkill().engine
     state = engine.new_state(form, lang)  # type: ignore[arg-type]

@@ -12,7 +12,13 @@ from matching import repo
 from matching.models import Company, CompanyMember
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
-VALUES = {"country": "TH", "name": "Repo Test Co", "sector": "22", "phone": "+66812345678", "languages": ["th"]}
+VALUES = {
+    "country": "TH",
+    "name": "Repo Test Co",
+    "sector": "22",
+    "phone": "+66812345678",
+    "languages": ["th"],
+}
 
 
 def test_create_assigns_our_ref_and_links_the_member(db_engine) -> None:
@@ -93,7 +99,9 @@ def test_erasure_also_removes_rows_of_the_matching_feature(tmp_path) -> None:
     engine = make_engine(Settings(data_dir=tmp_path / "cascade"))
     init_db(engine)  # intro_models is imported, so its tables exist too
     with session_scope(engine) as session:
-        mine = repo.create_chat_company(session, values=VALUES, channel="line", user_id="U", lang="th", consent_at=NOW)
+        mine = repo.create_chat_company(
+            session, values=VALUES, channel="line", user_id="U", lang="th", consent_at=NOW
+        )
         other = repo.create_chat_company(session, values={**VALUES, "country": "JP", "name": "Other"},
                                          channel="telegram", user_id="T", lang="ja", consent_at=NOW)  # fmt: skip
         session.add(intro_models.NotInterested(company_id=other.id, target_company_id=mine.id))
