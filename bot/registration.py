@@ -204,8 +204,9 @@ def answers_to_company(form: Form, answers: dict[str, Any], *, lang: str) -> dic
         "contact_person": a.get("contact_person"),
         "email": a.get("email"),
         "phone": a.get("phone"),
-        "languages": [lang],
-        "extra": {"form": form.name, "certifications_other": other},
+        # the language used to register, and the company's own language
+        "languages": list(dict.fromkeys([lang, "th" if form.name == TH_SME else "ja"])),
+        "extra": {"form": form.name, "certifications_other": other, "registered_lang": lang},
     }
     if form.name == TH_SME:
         group = taxonomy.sector_group(a.get("sector"))

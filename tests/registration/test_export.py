@@ -65,7 +65,7 @@ def test_export_writes_every_company(db_engine) -> None:
         "ref": thai["ref"], "country": "TH", "name": "Siam Plastic Parts", "sector": "22",
         "offers": "Injection-moulded plastic parts for cars", "seeks": "Japanese customers for plastic parts",
         "partnership": "buyer;oem", "certifications": "ISO 9001;IATF 16949", "employees": "120",
-        "location": "Chonburi", "languages": "en", "email": "somchai@siamplastic.co.th", "phone": "+66812345678",
+        "location": "Chonburi", "languages": "en;th", "email": "somchai@siamplastic.co.th", "phone": "+66812345678",
     }  # fmt: skip
     japanese = next(r for r in rows if r["ref"].startswith("JP-CHAT-"))
     assert japanese["name"] == "株式会社テスト金型"

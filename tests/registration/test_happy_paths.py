@@ -220,7 +220,8 @@ def test_thai_sme_happy_path(db_engine, lang: str) -> None:
     assert company.phone == "+66812345678"
     assert company.email == "somchai@siamplastic.co.th"
     assert company.contact_person
-    assert company.languages == [lang]
+    assert company.languages == {"th": ["th"], "ja": ["ja", "th"], "en": ["en", "th"]}[lang]
+    assert company.extra["registered_lang"] == lang
     assert company.consent_at is not None
     assert company.consent_at.replace(tzinfo=UTC) == datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
     assert company.created_at is not None and company.updated_at is not None
@@ -267,7 +268,7 @@ def test_japanese_firm_happy_path(db_engine, lang: str) -> None:
     assert company.phone == "+81521234567"
     assert company.contact_person
     assert company.size_class is None and company.annual_revenue_thb is None
-    assert company.languages == [lang]
+    assert company.languages == {"th": ["th", "ja"], "ja": ["ja"], "en": ["en", "ja"]}[lang]
     assert company.consent_at is not None
     assert (member.channel, member.user_id, member.lang) == ("telegram", f"T-{lang}", lang)
     # no OSMEP size for Japanese firms
