@@ -274,7 +274,12 @@ def company_to_answers(company: Company) -> tuple[Form, dict[str, Any]]:
             thai_base=extra.get("thai_base") or ("yes" if company.thai_base else "no"),
             thai_base_location=company.thai_base,
         )
-    return form, {k: v for k, v in answers.items() if k in fields}
+    # A conditional question never answered stays unanswered, so switching its condition
+    # on later (ticking "other") asks it.
+    conditional = {f.name for f in form.fields if f.when is not None}
+    return form, {
+        k: v for k, v in answers.items() if k in fields and not (v is None and k in conditional)
+    }
 
 
 # -- the skill -------------------------------------------------------------------------

@@ -381,3 +381,16 @@ def test_free_text_hook_leaves_ordinary_questions_alone(db_engine) -> None:
         turn = _turn(driver, session, "แก้ไขเบอร์โทร")
         assert driver.skill.on_free_text(turn)
         assert "เบอร์โทรติดต่อ" in texts(turn.replies)
+
+
+def test_profile_edit_that_switches_on_a_question_asks_it(db_engine) -> None:
+    driver = Driver(db_engine, channel="line", user_id="U-other-cert")
+    _register_thai(driver, "en")
+    driver.press("reg:pedit:certifications")
+    driver.press("reg:o:certifications:9")  # "Other"
+    replies = driver.press("reg:done:certifications")
+    assert "Which other certifications?" in texts(replies)
+    driver.text("TIS 2134, GHP")
+    company = _company(db_engine)
+    assert company.certifications == ["ISO 9001", "IATF 16949", "TIS 2134", "GHP"]
+    assert company.extra["certifications_other"] == "TIS 2134, GHP"
