@@ -463,16 +463,12 @@ class Matcher:
         start, end = snap.blocks.get(other_country(query.country), (0, 0))
         if end <= start or k <= 0:
             return []
-        scores, parts = self.score_block(query, start, end)
-        for cid in not_interested:
-            row = snap.row_of.get(cid)
-            if row is not None and start <= row < end:
-                scores[row - start] *= self.weights.not_interested_factor
         want = offset + k
-        order = self._rank(snap, scores, start, want, diversify=diversify)
+        rows, scores, parts = self._candidates(query, start, end, want, set(not_interested))
+        order = self._rank(snap, scores, rows, want, diversify=diversify)
         out = []
         for local in order[offset:want]:
-            row = start + int(local)
+            row = int(rows[local])
             profile = snap.profiles[row]
             reasons = self.explain(query, row, {name: float(v[local]) for name, v in parts.items()})
             out.append(
@@ -487,6 +483,50 @@ class Matcher:
                 )
             )
         return out
+
+    def _candidates(
+        self, query: Query, start: int, end: int, want: int, not_interested: set[int]
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """Rows holding (at least) the best `pool` exact scores, with their scores and signals.
+
+        Large blocks are scored in two stages: an upper bound for every row from what
+        costs one pass over the offers (the reverse-direction texts taken as perfect),
+        then exact scores for the rows with the highest bounds, widening until no row left
+        out could beat the pool (so the result equals exhaustive scoring).
+        """
+        snap = self._snapshot
+        w = self.weights
+        n = end - start
+        pool = min(n, max(w.diversity_pool, want * 2))
+
+        def exact(
+            sel: slice | np.ndarray, sims_ab: np.ndarray | None
+        ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+            scores, parts = self._score(query, sel, sims_ab=sims_ab)
+            rows = np.arange(sel.start, sel.stop) if isinstance(sel, slice) else sel
+            for cid in not_interested:
+                hit = np.nonzero(rows == snap.row_of.get(cid, -1))[0]
+                scores[hit] *= w.not_interested_factor
+            return scores, parts
+
+        profiled = query.profile is not None and query.profile.id in snap.row_of
+        if not profiled or n <= w.exact_below:
+            scores, parts = exact(slice(start, end), None)
+            return np.arange(start, end), scores, parts
+        sims_ab = snap.offers[start:end] @ query.seeks_vec if query.seeks_vec is not None else None
+        bound, _ = self._score(query, slice(start, end), sims_ab=sims_ab, optimistic=True)
+        size = min(n, max(w.exact_below // 4, 8 * pool))
+        while True:
+            local = np.argpartition(-bound, size - 1)[:size] if size < n else np.arange(n)
+            scores, parts = exact(start + local, sims_ab[local] if sims_ab is not None else None)
+            if size >= n:
+                return start + local, scores, parts
+            pool_floor = np.partition(scores, len(scores) - pool)[len(scores) - pool]
+            outside = np.ones(n, dtype=bool)
+            outside[local] = False
+            if pool_floor >= bound[outside].max():
+                return start + local, scores, parts
+            size = min(n, size * 4)
 
     def baseline(self, query: Query, *, k: int = 10) -> list[int]:
         """One-direction text similarity only (what the viewer seeks vs what B offers)."""
@@ -504,10 +544,25 @@ class Matcher:
         self, query: Query, start: int, end: int
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Reciprocal scores of rows [start, end) for the viewer, and the signals behind them."""
+        return self._score(query, slice(start, end))
+
+    def _score(
+        self,
+        query: Query,
+        sel: slice | np.ndarray,
+        *,
+        sims_ab: np.ndarray | None = None,
+        optimistic: bool = False,
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Scores of the rows `sel` (a slice or row numbers). `optimistic`: an upper bound
+        that skips the seeks vectors, taking every reverse-direction text as a perfect fit."""
         w = self.weights
         snap = self._snapshot
-        n = end - start
+        cand = sel
+        has_offers, has_seeks = snap.has_offers[cand], snap.has_seeks[cand]
+        n = len(has_offers)
         neutral = np.float32(w.neutral)
+        perfect = np.where(has_seeks, np.float32(1.0), neutral).astype(np.float32)
 
         def text_signal(sims: np.ndarray | None, present: np.ndarray) -> np.ndarray:
             if sims is None:
@@ -516,17 +571,16 @@ class Matcher:
             return np.where(present, norm, neutral).astype(np.float32)
 
         # a = viewer, b = candidates. "ab": how well b answers a's needs; "ba": the reverse.
-        # The seeks block is read once for both of a's vectors (memory bandwidth bound).
-        has_offers, has_seeks = snap.has_offers[start:end], snap.has_seeks[start:end]
-        sims_ab = snap.offers[start:end] @ query.seeks_vec if query.seeks_vec is not None else None
-        both = [v for v in (query.offers_vec, query.seeks_vec) if v is not None]
-        on_seeks = snap.seeks[start:end] @ np.stack(both, axis=1) if both else None
-        sims_ba = on_seeks[:, 0] if on_seeks is not None and query.offers_vec is not None else None
-        sims_same = (
-            on_seeks[:, -1] if on_seeks is not None and query.seeks_vec is not None else None
-        )
+        if sims_ab is None and query.seeks_vec is not None:
+            sims_ab = snap.offers[cand] @ query.seeks_vec
+        sims_ba = sims_same = None
+        if not optimistic:
+            if query.offers_vec is not None:
+                sims_ba = snap.seeks[cand] @ query.offers_vec
+            if query.seeks_vec is not None and query.profile is not None:
+                sims_same = snap.seeks[cand] @ query.seeks_vec
         text_ab = text_signal(sims_ab, has_offers)
-        text_ba = text_signal(sims_ba, has_seeks)
+        text_ba = perfect if optimistic else text_signal(sims_ba, has_seeks)
 
         p = query.profile
         row = snap.row_of.get(p.id) if p is not None else None
@@ -535,7 +589,6 @@ class Matcher:
             parts = {"text_ab": text_ab, "text_ba": np.full(n, np.nan, np.float32)}
             return text_ab.copy(), parts
 
-        cand = slice(start, end)
         s_idx = snap.sector[cand]
         a_sector = snap.sector[row]
         if a_sector < 0:
@@ -564,7 +617,7 @@ class Matcher:
         buyer = scoring.PARTNERSHIP_BIT["buyer"]
         supplier = scoring.PARTNERSHIP_BIT["supplier"]
         if query.seeks_vec is not None and a_pmask & (buyer | supplier):
-            same_need = text_signal(sims_same, has_seeks)
+            same_need = perfect if optimistic else text_signal(sims_same, has_seeks)
             if a_pmask & supplier:  # a buys; b sells and wants buyers
                 b_sells = (b_pmask & np.uint8(buyer)) != 0
                 text_ba = np.where(
@@ -632,8 +685,9 @@ class Matcher:
         return scores, parts
 
     def _rank(
-        self, snap: Snapshot, scores: np.ndarray, start: int, want: int, *, diversify: bool
+        self, snap: Snapshot, scores: np.ndarray, rows: np.ndarray, want: int, *, diversify: bool
     ) -> list[int]:
+        """Positions in `scores` (aligned with `rows`), best first, diversified."""
         w = self.weights
         n = len(scores)
         pool = min(n, max(w.diversity_pool, want * 2))
@@ -641,7 +695,7 @@ class Matcher:
         top = top[np.argsort(-scores[top], kind="stable")]
         if not diversify or w.diversity == "none" or len(top) <= 1:
             return [int(i) for i in top[:want]]
-        vecs = snap.offers[start + top]
+        vecs = snap.offers[rows[top]]
         sim = vecs @ vecs.T
         if w.diversity == "mmr":
             return [

@@ -134,3 +134,68 @@ def test_framing_is_stripped_but_substance_kept() -> None:
     assert strip_framing("Looking for a Thai supplier of rubber hoses.") == "rubber hoses"
     assert strip_framing("หาผู้นำเข้าอาหารทะเลในญี่ปุ่น") == "อาหารทะเล"
     assert strip_framing("Looking for") == "Looking for"  # nothing left: keep the text
+
+
+def test_two_stage_search_equals_exhaustive_scoring() -> None:
+    import random
+    from dataclasses import replace
+
+    import numpy as np
+
+    from matching.engine import Profile
+    from matching.scoring import DEFAULT_WEIGHTS
+
+    rng = random.Random(5)
+    gen = np.random.default_rng(5)
+    kinds = ["supplier", "buyer", "oem", "distribution"]
+    profiles = [
+        Profile(
+            id=i,
+            ref=f"R{i}",
+            name=f"C{i}",
+            country="JP" if i < 50 else "TH",
+            sector=rng.choice(["22", "25", "29", "10", None]),
+            offers="o",
+            seeks="s" if rng.random() < 0.9 else "",
+            partnership=tuple(rng.sample(kinds, rng.randint(0, 2))),
+            certifications=tuple(
+                rng.sample(["ISO 9001", "IATF 16949", "HACCP"], rng.randint(0, 2))
+            ),
+            required_certifications=tuple(
+                rng.sample(["ISO 9001", "IATF 16949"], rng.randint(0, 1))
+            ),
+            employees=rng.choice([None, 10, 100, 1000]),
+            location=rng.choice(["Rayong", "Bangkok", "Aichi", None]),
+            thai_base=rng.choice(["Chonburi", None]),
+        )
+        for i in range(6050)
+    ]
+    # Vectors with structure: a few topics, so that many rows are close to each other.
+    topics = gen.standard_normal((8, 64)).astype(np.float32)
+
+    def vectors() -> np.ndarray:
+        v = topics[gen.integers(0, 8, len(profiles))] + 0.5 * gen.standard_normal(
+            (len(profiles), 64)
+        ).astype(np.float32)
+        return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+
+    offers, seeks = vectors(), vectors()
+
+    class Dummy:
+        name, dim = "dummy", 64
+
+    two_stage = Matcher(Dummy(), weights=DEFAULT_WEIGHTS)  # type: ignore[arg-type]
+    exhaustive = Matcher(Dummy(), weights=replace(DEFAULT_WEIGHTS, exact_below=10**9))  # type: ignore[arg-type]
+    for m in (two_stage, exhaustive):
+        m.load_vectors(profiles, offers, seeks)
+    for qid in range(0, 50, 7):
+        q2, qe = two_stage.query_for(qid), exhaustive.query_for(qid)
+        a = [
+            (x.company_id, round(x.score, 5))
+            for x in two_stage.search(q2, k=12, not_interested={60, 61})
+        ]
+        b = [
+            (x.company_id, round(x.score, 5))
+            for x in exhaustive.search(qe, k=12, not_interested={60, 61})
+        ]
+        assert a == b
