@@ -332,6 +332,10 @@ class RegistrationSkill:
     def on_text(self, turn: Turn) -> bool:
         reg = self._state(turn)
         text = (turn.msg.text or "").strip()
+        location = turn.msg.location
+        if turn.msg.kind is Kind.LOCATION and location is not None:
+            # A shared location answers a province question by its address.
+            text = (location.address or location.title or "").strip()
         stage = reg.get("stage")
         if self._is_delete_request(text):
             self._delete(turn, reg, "")

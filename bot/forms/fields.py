@@ -206,6 +206,13 @@ class PlaceField(ChoiceField):
         text = _PLACE_WORDS.sub(" ", validators.normalize_text(text)).strip() or text
         scored = reference.match_choices(text, self.options(), min_score=78.0)
         if not scored:
+            # An address ("Bang Lamung, Chon Buri 20150", "愛知県名古屋市..."): a place
+            # name inside it.
+            inside = self._named_in(text)
+            if len(inside) == 1:
+                return inside[0]
+            if inside:
+                return Candidates(tuple(inside[:5]))
             raise Invalid(self.invalid_key)
         top = scored[0][1]
         close = [c for c, s in scored if s >= top - 8][:5]
@@ -215,6 +222,20 @@ class PlaceField(ChoiceField):
 
     def option_label(self, code: str, lang: Lang) -> str:
         return self.display(code, lang)
+
+    def _named_in(self, text: str) -> list[str]:
+        folded = reference.fold(text)
+        found: list[str] = []
+        for choice in self.options():
+            for term in (choice.th, choice.ja, choice.en, *choice.aliases):
+                name = reference.fold(term)
+                thai = any("\u0e00" <= ch <= "\u0e7f" for ch in name)
+                # short Thai names are also everyday words ("เลย"); kanji names are short
+                shortest = 5 if name.isascii() else 4 if thai else 2
+                if len(name) >= shortest and name in folded:
+                    found.append(choice.code)
+                    break
+        return found
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -245,3 +245,25 @@ def test_number_field_bounds() -> None:
     assert exc.value.key == "form.error.number_max"
     assert employees.display(1200, "en") == "1,200 people"
     assert employees.display(1200, "ja") == "1,200 名"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bang Lamung, Chon Buri 20150, Thailand", "Chonburi"),
+        ("123 หมู่ 4 อ.ศรีราชา จ.ชลบุรี 20230", "Chonburi"),
+        ("นิคมอุตสาหกรรมอมตะซิตี้ ระยอง", "Rayong"),
+    ],
+)
+def test_province_found_inside_an_address(text: str, expected: str) -> None:
+    assert PROVINCE.parse(text, "th") == expected
+
+
+def test_prefecture_found_inside_an_address() -> None:
+    assert PREFECTURE.parse("愛知県名古屋市中区1-2-3", "ja") == "Aichi"
+    assert PREFECTURE.parse("Nagoya, Aichi 460-0001", "en") == "Aichi"
+
+
+def test_everyday_thai_words_are_not_provinces() -> None:
+    with pytest.raises(Invalid):
+        PROVINCE.parse("ไม่ทราบเลยค่ะ", "th")  # contains เลย (Loei) as a word

@@ -10,7 +10,7 @@ from sqlmodel import Session, SQLModel, select
 from bot.dialogue import Dialogue, Services, Turn
 from bot.registration import RegistrationSkill
 from bot.state import load_conversation
-from bot.types import IncomingMessage, Kind
+from bot.types import IncomingMessage, Kind, Location
 from core.db import make_engine
 from core.settings import Settings
 from matching.models import Company, CompanyMember
@@ -394,3 +394,20 @@ def test_profile_edit_that_switches_on_a_question_asks_it(db_engine) -> None:
     company = _company(db_engine)
     assert company.certifications == ["ISO 9001", "IATF 16949", "TIS 2134", "GHP"]
     assert company.extra["certifications_other"] == "TIS 2134, GHP"
+
+
+def test_a_shared_location_answers_the_province_question(db_engine) -> None:
+    driver = Driver(db_engine, channel="line", user_id="U-loc")
+    _start(driver, "en", "th_sme")
+    for kind, value in THAI_SME_SCRIPTS["en"][:13]:
+        driver.text(value) if kind == "text" else driver.press(value)
+    assert driver.reg_state()["draft"]["step"] == "province"
+    msg = driver._msg(
+        kind=Kind.LOCATION,
+        location=Location(
+            latitude=13.1, longitude=100.9, address="Bang Lamung, Chon Buri 20150, Thailand"
+        ),
+    )
+    replies = driver.run(msg)
+    assert driver.reg_state()["draft"]["answers"]["province"] == "Chonburi"
+    assert "Province: Chonburi" in texts(replies)
