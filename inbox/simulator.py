@@ -14,13 +14,14 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from bot.dialogue import Dialogue
 from bot.types import Channel, IncomingMessage, Kind, Reply
-from core.db import session_scope
+from core.db import session_scope, write_lock
 from inbox import repo
 from inbox.models import EventStatus, InboxEvent, OutboxMessage
-from inbox.turns import run_turn
+from inbox.turns import apply_turn, decide_turn
 from inbox.worker import HELD
 
 
@@ -53,34 +54,40 @@ def simulate(
         start_payload=(text or "").partition(" ")[2].strip() or None if kind is Kind.FOLLOW else None,
         lang_hint=lang_hint,
     )
-    with session_scope(engine) as session:
+    with write_lock(engine), session_scope(engine) as session:
         repo.store_messages(session, [msg])
         event = session.scalars(
             select(InboxEvent).where(InboxEvent.channel == channel, InboxEvent.event_id == msg.event_id)  # type: ignore[arg-type]
         ).one()
         event.status = EventStatus.PROCESSING.value  # being handled right here
-        session.flush()
-        result = run_turn(session, dialogue, msg)
-        assert event.id is not None
-        for note in result.notifications:
-            repo.queue_replies(
-                session,
-                inbox_id=event.id,
-                msg_channel=note.channel,
-                user_id=note.user_id,
-                chat_id=note.chat_id,
-                replies=note.replies,
-            )
-        # Done unless others are waiting for messages: then the worker delivers them.
-        event.status = (EventStatus.HANDLED if result.notifications else EventStatus.DONE).value
-        if result.notifications:
-            event.lease_until = repo.utcnow() - timedelta(seconds=1)  # claimable at once
-        else:
-            event.finished_at = repo.utcnow()
-        session.add(event)
-        if not result.notifications:
-            session.flush()
-            repo.purge_erased(session, event_id=event.id)
+        event_id = event.id
+    assert event_id is not None
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            outcome = decide_turn(session, dialogue, msg)  # reads only: no lock held
+            with write_lock(engine):
+                result = apply_turn(session, msg, outcome)
+                for note in result.notifications:
+                    repo.queue_replies(
+                        session,
+                        inbox_id=event_id,
+                        msg_channel=note.channel,
+                        user_id=note.user_id,
+                        chat_id=note.chat_id,
+                        replies=note.replies,
+                    )
+                # Done unless others wait for messages: then the worker delivers them.
+                if result.notifications:
+                    values = {"status": EventStatus.HANDLED.value, "lease_until": repo.utcnow() - timedelta(seconds=1)}
+                else:
+                    values = {"status": EventStatus.DONE.value, "finished_at": repo.utcnow()}
+                session.execute(update(InboxEvent).where(InboxEvent.id == event_id).values(**values))  # type: ignore[arg-type]
+                if not result.notifications:
+                    repo.purge_erased(session, event_id=event_id)
+                session.commit()
+        except BaseException:
+            session.rollback()
+            raise
     return result.outcome.replies, bool(result.notifications)
 
 

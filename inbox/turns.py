@@ -38,10 +38,14 @@ class TurnResult:
     notifications: list[Notification]
 
 
-def run_turn(session: Session, dialogue: Dialogue, msg: IncomingMessage) -> TurnResult:
-    """Everything a message changes, written through `session`; the caller commits."""
+def decide_turn(session: Session, dialogue: Dialogue, msg: IncomingMessage) -> Outcome:
+    """The dialogue's decision for this message; only reads through `session`."""
     conv = load_conversation(session, channel=msg.channel, user_id=msg.user_id)
-    outcome = dialogue.handle(conv, msg, session=session)
+    return dialogue.handle(conv, msg, session=session)
+
+
+def apply_turn(session: Session, msg: IncomingMessage, outcome: Outcome) -> TurnResult:
+    """Write what the decision asks for: effects and the new state. The caller commits."""
     ctx = TurnEffects(session=session)
     existed = get_chat_user(session, channel=msg.channel, user_id=msg.user_id) is not None
     for effect in outcome.effects:
@@ -52,3 +56,8 @@ def run_turn(session: Session, dialogue: Dialogue, msg: IncomingMessage) -> Turn
     if not erased:
         save_conversation(session, outcome.conv, chat_id=None if msg.is_group else msg.chat_id)
     return TurnResult(outcome=outcome, notifications=ctx.notifications)
+
+
+def run_turn(session: Session, dialogue: Dialogue, msg: IncomingMessage) -> TurnResult:
+    """Everything a message changes, written through `session`; the caller commits."""
+    return apply_turn(session, msg, decide_turn(session, dialogue, msg))

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from bot.dialogue import Dialogue
 from bot.types import IncomingMessage, Reply
@@ -27,7 +28,7 @@ from core.metrics import Metrics
 from core.settings import Settings
 from inbox import repo
 from inbox.models import EventStatus, InboxEvent, OutboxMessage
-from inbox.turns import run_turn
+from inbox.turns import TurnResult, apply_turn, decide_turn
 
 logger = logging.getLogger(__name__)
 
@@ -166,42 +167,57 @@ class Worker:
             repo.purge_erased(session, event_id=event_id)
 
     def _handle(self, event_id: int) -> None:
-        """Run the turn and queue its replies, all in one transaction."""
-        with session_scope(self._engine) as session:
-            event = session.get(InboxEvent, event_id)
-            if event is None or event.status != EventStatus.PROCESSING.value:
-                return
-            if event.payload == repo.ERASED:
-                return  # the user erased their data before this event's turn
-            msg = IncomingMessage.from_json(event.payload)
-            result = run_turn(session, self._dialogue, msg)
-            replies = result.outcome.replies
-            if replies or msg.callback_query_id:
-                repo.queue_replies(
-                    session,
-                    inbox_id=event_id,
-                    msg_channel=msg.channel,
-                    user_id=msg.user_id,
-                    chat_id=msg.chat_id,
-                    replies=replies,
-                    reply_token=msg.reply_token,
-                    callback_query_id=msg.callback_query_id,
-                    event_time=msg.timestamp,
-                )
-            for note in result.notifications:
-                repo.queue_replies(
-                    session,
-                    inbox_id=event_id,
-                    msg_channel=note.channel,
-                    user_id=note.user_id,
-                    chat_id=note.chat_id,
-                    replies=note.replies,
-                )
-            event.status = EventStatus.HANDLED.value
-            session.add(event)
-            logger.info(
-                "handled %s %s event %s: %d replies, %d notifications",
-                msg.channel, msg.kind.value, event_id, len(replies), len(result.notifications),
+        """Run the turn and queue its replies, all in one transaction.
+
+        The dialogue's reads (retrieval, matching) happen before the write lock is taken,
+        so slow answers never hold up webhook acknowledgements on SQLite.
+        """
+        with Session(self._engine, expire_on_commit=False) as session:
+            try:
+                event = session.get(InboxEvent, event_id)
+                if event is None or event.status != EventStatus.PROCESSING.value:
+                    return
+                if event.payload == repo.ERASED:
+                    return  # the user erased their data before this event's turn
+                msg = IncomingMessage.from_json(event.payload)
+                outcome = decide_turn(session, self._dialogue, msg)
+                with write_lock(self._engine):
+                    result = apply_turn(session, msg, outcome)
+                    self._queue(session, event_id, msg, result)
+                    event.status = EventStatus.HANDLED.value
+                    session.add(event)
+                    session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+        logger.info(
+            "handled %s %s event %s: %d replies, %d notifications",
+            msg.channel, msg.kind.value, event_id, len(result.outcome.replies), len(result.notifications),
+        )
+
+    @staticmethod
+    def _queue(session: Session, event_id: int, msg: IncomingMessage, result: TurnResult) -> None:
+        replies = result.outcome.replies
+        if replies or msg.callback_query_id:
+            repo.queue_replies(
+                session,
+                inbox_id=event_id,
+                msg_channel=msg.channel,
+                user_id=msg.user_id,
+                chat_id=msg.chat_id,
+                replies=replies,
+                reply_token=msg.reply_token,
+                callback_query_id=msg.callback_query_id,
+                event_time=msg.timestamp,
+            )
+        for note in result.notifications:
+            repo.queue_replies(
+                session,
+                inbox_id=event_id,
+                msg_channel=note.channel,
+                user_id=note.user_id,
+                chat_id=note.chat_id,
+                replies=note.replies,
             )
 
     async def _deliver(self, event_id: int) -> tuple[str | None, list[int]]:
@@ -271,7 +287,7 @@ class Worker:
         return min(base, self._settings.send_max_backoff_s) * random.uniform(0.8, 1.2)
 
     def _renew_lease(self, event_id: int, delay: float) -> None:
-        with session_scope(self._engine) as session:
+        with write_lock(self._engine), session_scope(self._engine) as session:
             repo.renew_lease(session, event_id=event_id, lease_s=self._settings.worker_lease_s + delay)
 
     def _mark_part(self, outbox_id: int, count: int) -> None:
@@ -279,5 +295,5 @@ class Worker:
             repo.mark_part_sent(session, outbox_id=outbox_id, parts_sent=count)
 
     def _mark_failed_row(self, outbox_id: int, attempts: int, error: str) -> None:
-        with session_scope(self._engine) as session:
+        with write_lock(self._engine), session_scope(self._engine) as session:
             repo.mark_outbox_failed(session, outbox_id=outbox_id, attempts=attempts, error=error)
