@@ -657,7 +657,7 @@ class RegistrationSkill:
         note = None
         if (
             answered is not None
-            and turn.msg.kind is Kind.TEXT
+            and turn.msg.kind in (Kind.TEXT, Kind.LOCATION)
             and not isinstance(answered, TextField)
         ):
             # Say how a typed answer was read ("80 ล้าน" -> 80,000,000 baht, "Chonbury" ->
