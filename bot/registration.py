@@ -11,11 +11,13 @@ user's data); the worker applies them in the turn's transaction.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import logging
 import re
+import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot import state as chat_state
@@ -125,6 +127,30 @@ def looks_like_question(text: str) -> bool:
     )
 
 
+# Linking another chat account (a colleague's, or the same person on the other platform).
+INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+INVITE_LENGTH = 8
+INVITE_HOURS = 24
+_JOIN = re.compile(
+    r"^(?:/?join|link|เข้าร่วม|เชื่อมบัญชี|参加|連携)\s*[:：]?\s*([A-Za-z0-9][A-Za-z0-9\- ]{6,14})$",
+    re.IGNORECASE,
+)
+
+
+def new_invite_code() -> str:
+    return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
+
+
+def invite_hash(code: str) -> str:
+    """Only the hash of a code is stored; codes are typed with or without the dash."""
+    normal = re.sub(r"[\s\-]", "", fold(code)).upper()
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 # -- effects ---------------------------------------------------------------------------
 
 
@@ -154,6 +180,46 @@ class UpdateCompany:
 
     def apply(self, ctx: EffectContext) -> None:
         repo.update_company(ctx.session, company_id=self.company_id, values=self.values)
+
+
+@dataclass(frozen=True)
+class CreateInvite:
+    company_id: int
+    code_sha256: str
+    expires_at: datetime
+
+    def apply(self, ctx: EffectContext) -> None:
+        repo.set_invite(
+            ctx.session,
+            company_id=self.company_id,
+            code_sha256=self.code_sha256,
+            expires_at=self.expires_at,
+        )
+
+
+@dataclass(frozen=True)
+class JoinCompany:
+    company_id: int
+    channel: str
+    user_id: str
+    lang: str
+    code_sha256: str
+    at: datetime
+
+    def apply(self, ctx: EffectContext) -> None:
+        # Checked again here: the code may have been used or replaced since the question.
+        if not repo.add_member(
+            ctx.session,
+            company_id=self.company_id,
+            channel=self.channel,
+            user_id=self.user_id,
+            lang=self.lang,
+            code_sha256=self.code_sha256,
+            now=self.at,
+        ):
+            logger.info(
+                "a %s account could not join: the invite was used or has expired", self.channel
+            )
 
 
 @dataclass(frozen=True)
@@ -325,6 +391,10 @@ class RegistrationSkill:
             self._begin_profile_edit(turn, reg, arg)
         elif action == "delete":
             self._delete(turn, reg, arg)
+        elif action == "invite":
+            self._invite(turn, reg)
+        elif action == "join":
+            self._join(turn, reg, arg)
         else:
             return False
         return True
@@ -342,6 +412,13 @@ class RegistrationSkill:
             return True
         if is_word(text, LANG_CHANGE_WORDS):
             self._language(turn, reg, "")
+            return True
+        join = _JOIN.match(text)
+        if join:
+            self._join(turn, reg, join.group(1))
+            return True
+        if stage == "join":
+            self._join(turn, reg, "yes" if is_word(text, CONFIRM_WORDS) else "no")
             return True
         if stage == "choose":
             return self._text_choose(turn, reg, text)
@@ -379,6 +456,10 @@ class RegistrationSkill:
             return True
         if is_word(text, REGISTER_WORDS):
             self._start(turn, self._state(turn))
+            return True
+        join = _JOIN.match(text)
+        if join:
+            self._join(turn, self._state(turn), join.group(1))
             return True
         company = self._company(turn)
         if company is not None:
@@ -444,6 +525,8 @@ class RegistrationSkill:
                 out += [f"{key}: {p}" for p in self.engine.problems(reg[key])]
         if reg.get("stage") in {"form", "summary", "cancel"} and reg.get("draft") is None:
             out.append(f"stage {reg.get('stage')} without a draft")
+        if reg.get("stage") == "join" and not isinstance(reg.get("join"), dict):
+            out.append("stage join without a company")
         if reg.get("stage") == "pedit" and reg.get("pedit") is None:
             out.append("stage pedit without an edit")
         if (
@@ -918,6 +1001,7 @@ class RegistrationSkill:
         turn.say(
             "reg.profile.actions",
             buttons=(
+                Button(t("reg.button.invite", lang), P + "invite"),
                 Button(t("reg.button.delete", lang), P + "delete"),
                 Button(t("menu.back", lang), "menu"),
             ),
@@ -983,6 +1067,84 @@ class RegistrationSkill:
             buttons=(
                 Button(t("menu.profile", turn.lang), P + "profile"),
                 Button(t("menu.back", turn.lang), "menu"),
+            ),
+        )
+
+    # -- linking another chat account ---------------------------------------------------
+
+    def _invite(self, turn: Turn, reg: dict[str, Any]) -> None:
+        company = self._company(turn)
+        if company is None or company.id is None:
+            self._show_profile(turn, reg)
+            return
+        code = new_invite_code()
+        expires = _utc(turn.msg.timestamp) + timedelta(hours=INVITE_HOURS)
+        turn.effect(
+            CreateInvite(company_id=company.id, code_sha256=invite_hash(code), expires_at=expires)
+        )
+        self._finish(turn, reg)
+        shown = f"{code[:4]}-{code[4:]}"
+        turn.say(
+            "reg.invite.created",
+            code=shown,
+            hours=INVITE_HOURS,
+            buttons=(
+                Button(t("menu.profile", turn.lang), P + "profile"),
+                Button(t("menu.back", turn.lang), "menu"),
+            ),
+        )
+
+    def _join(self, turn: Turn, reg: dict[str, Any], arg: str) -> None:
+        lang = turn.lang
+        if arg in {"yes", "no"}:
+            pending = reg.pop("join", None)
+            if reg.get("stage") == "join":
+                reg["stage"] = None
+                turn.conv.flow = None
+            if arg == "no" or not isinstance(pending, dict):
+                turn.say(
+                    "reg.join.cancelled" if arg == "no" else "fallback.stale_button",
+                    buttons=main_menu_buttons(lang),
+                )
+                return
+            turn.effect(
+                JoinCompany(
+                    company_id=pending["company_id"],
+                    channel=turn.msg.channel,
+                    user_id=turn.msg.user_id,
+                    lang=lang,
+                    code_sha256=pending["sha256"],
+                    at=_utc(turn.msg.timestamp),
+                )
+            )
+            reg["draft"] = None
+            turn.say("reg.join.done", name=pending["name"], buttons=main_menu_buttons(lang))
+            return
+        mine = self._company(turn)
+        if mine is not None:
+            self._finish(turn, reg)
+            turn.say("reg.join.already", name=mine.name, buttons=main_menu_buttons(lang))
+            return
+        digest = invite_hash(arg)
+        company = (
+            repo.find_company_by_invite(
+                turn.session, code_sha256=digest, now=_utc(turn.msg.timestamp)
+            )
+            if turn.session is not None
+            else None
+        )
+        if company is None or company.id is None:
+            turn.say("reg.join.invalid", buttons=main_menu_buttons(lang))
+            return
+        reg["join"] = {"company_id": company.id, "sha256": digest, "name": company.name}
+        reg["stage"] = "join"
+        turn.conv.flow = NAME
+        turn.say(
+            "reg.join.confirm",
+            name=company.name,
+            buttons=(
+                Button(t("reg.button.join_yes", lang), P + "join:yes"),
+                Button(t("reg.button.join_no", lang), P + "join:no"),
             ),
         )
 

@@ -147,3 +147,58 @@ def list_companies(session: Session, *, country: str | None = None) -> list[Comp
 
 def list_members(session: Session, *, company_id: int) -> list[CompanyMember]:
     return list(session.exec(select(CompanyMember).where(CompanyMember.company_id == company_id)))
+
+
+# -- linking more chat accounts to a company --------------------------------------------
+
+
+def set_invite(
+    session: Session, *, company_id: int, code_sha256: str, expires_at: datetime
+) -> None:
+    """Replace the company's one pending invite (a hashed one-time code)."""
+    company = session.get(Company, company_id)
+    if company is None:
+        raise LookupError(f"no company {company_id}")
+    company.extra = {
+        **(company.extra or {}),
+        "invite": {"sha256": code_sha256, "expires_at": expires_at.isoformat()},
+    }
+    session.add(company)
+    session.flush()
+
+
+def find_company_by_invite(session: Session, *, code_sha256: str, now: datetime) -> Company | None:
+    """The chat-registered company whose pending invite has this code and has not expired."""
+    for company in session.exec(select(Company).where(Company.source == "chat")):
+        invite = (company.extra or {}).get("invite") or {}
+        if invite.get("sha256") != code_sha256:
+            continue
+        expires = datetime.fromisoformat(invite["expires_at"])
+        if expires.tzinfo is None:
+            expires = expires.replace(tzinfo=UTC)
+        return company if now <= expires else None
+    return None
+
+
+def add_member(
+    session: Session,
+    *,
+    company_id: int,
+    channel: str,
+    user_id: str,
+    lang: str | None,
+    code_sha256: str,
+    now: datetime,
+) -> bool:
+    """Link a chat account with a valid invite code, using the code up. False if refused."""
+    company = find_company_by_invite(session, code_sha256=code_sha256, now=now)
+    if company is None or company.id != company_id:
+        return False
+    if get_member(session, channel=channel, user_id=user_id) is not None:
+        return False
+    session.add(CompanyMember(company_id=company_id, channel=channel, user_id=user_id, lang=lang))
+    company.extra = {k: v for k, v in (company.extra or {}).items() if k != "invite"}
+    session.add(company)
+    session.flush()
+    logger.info("linked a %s account to company %s", channel, company.ref)
+    return True

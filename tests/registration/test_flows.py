@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import text as sql
@@ -411,3 +413,63 @@ def test_a_shared_location_answers_the_province_question(db_engine) -> None:
     replies = driver.run(msg)
     assert driver.reg_state()["draft"]["answers"]["province"] == "Chonburi"
     assert "Province: Chonburi" in texts(replies)
+
+
+def _invite_code(replies: list) -> str:
+    match = re.search(r"\b([A-Z2-9]{4}-[A-Z2-9]{4})\b", texts(replies))
+    assert match, texts(replies)
+    return match.group(1)
+
+
+def test_a_second_chat_account_joins_with_a_one_time_code(db_engine) -> None:
+    owner = _with_fallback(db_engine, channel="line", user_id="U-owner")
+    company = _register_thai(owner, "th")
+    owner.press("reg:profile")
+    code = _invite_code(owner.press("reg:invite"))
+    with Session(db_engine) as session:
+        stored = session.get(Company, company.id)
+        assert stored is not None
+        assert code not in str(stored.extra)  # only its hash is kept
+
+    colleague = _with_fallback(db_engine, channel="telegram", user_id="T-colleague")
+    replies = colleague.text(f"join {code.lower().replace('-', '')}")
+    assert company.name in texts(replies) and "reg:join:yes" in button_data(replies)
+    replies = colleague.press("reg:join:yes")
+    with Session(db_engine) as session:
+        members = sorted((m.channel, m.user_id) for m in session.exec(select(CompanyMember)))
+    assert members == [("line", "U-owner"), ("telegram", "T-colleague")]
+    replies = colleague.press("reg:profile")
+    assert company.ref in texts(replies)
+
+    # the code works once
+    third = _with_fallback(db_engine, channel="telegram", user_id="T-third")
+    replies = third.text(f"参加 {code}")
+    assert "無効" in texts(replies)
+    # a linked account cannot join again
+    replies = colleague.text(f"join {code}")
+    assert company.name in texts(replies)
+
+    # an expired code is refused
+    code2 = _invite_code(owner.press("reg:invite"))
+    third.timestamp = third.timestamp + timedelta(hours=25)
+    replies = third.text(f"join {code2}")
+    assert "無効" in texts(replies) or "not valid" in texts(replies)
+
+    # erasure by one member removes every link
+    colleague.text("delete my data")
+    colleague.press("reg:delete:yes")
+    with Session(db_engine) as session:
+        assert list(session.exec(select(CompanyMember))) == []
+        assert list(session.exec(select(Company))) == []
+
+
+def test_join_can_be_declined(db_engine) -> None:
+    owner = Driver(db_engine, channel="line", user_id="U-own2")
+    _register_thai(owner, "en")
+    code = _invite_code(owner.press("reg:invite"))
+    other = _with_fallback(db_engine, channel="line", user_id="U-other2")
+    other.text(f"join {code}")
+    replies = other.text("no")
+    assert "not linked" in texts(replies) or "ไม่ได้เชื่อมบัญชี" in texts(replies)
+    with Session(db_engine) as session:
+        assert [m.user_id for m in session.exec(select(CompanyMember))] == ["U-own2"]

@@ -37,7 +37,7 @@ COMMANDS = [
     "ย้อนกลับ", "ยกเลิก", "ข้าม", "เสร็จแล้ว", "เมนู", "เปลี่ยนภาษา", "ลบข้อมูลของฉัน", "แก้ไขเบอร์โทร",
     "戻る", "キャンセル", "スキップ", "完了", "メニュー", "言語を変更", "データを削除", "電話番号を変更",
     "delete my data", "edit phone", "edit 3", "my profile", "register", "yes", "no", "はい", "ใช่", "confirm",
-    "resume", "start over", "ทำต่อ", "最初から",
+    "resume", "start over", "ทำต่อ", "最初から", "join ABCD-2345", "参加 ZZZZ9999",
 ]  # fmt: skip
 ODD_DATA = [
     "reg:start", "reg:profile", "reg:form:th_sme", "reg:form:jp_firm", "reg:form:nope", "reg:resume",
@@ -45,7 +45,8 @@ ODD_DATA = [
     "reg:done:partnership", "reg:skip:name", "reg:skip:name_en", "reg:back", "reg:cancel",
     "reg:cancel:yes", "reg:cancel:no", "reg:lang", "reg:lang:ja", "reg:lang:xx", "reg:edit:phone",
     "reg:edit:nothing", "reg:confirm", "reg:pedit:phone", "reg:pedit:consent", "reg:pedit:zzz",
-    "reg:delete", "reg:delete:yes", "reg:delete:no", "reg:", "reg", "menu", "lang:th", "lang:en", "help",
+    "reg:delete", "reg:delete:yes", "reg:delete:no", "reg:invite", "reg:join:yes", "reg:join:no",
+    "reg:join:ABCD2345", "reg:", "reg", "menu", "lang:th", "lang:en", "help",
 ]  # fmt: skip
 SCRIPTS = st.sampled_from(["thai", "japanese", "latin"])
 ALPHABETS = {
