@@ -110,8 +110,8 @@ def test_any_sequence_of_messages_keeps_a_valid_state(
     skill = RegistrationSkill()
     driver = Driver(
         shared_engine,
-        channel=channel,
-        user_id=f"P-{next(_users)}",  # type: ignore[arg-type]
+        channel=channel,  # type: ignore[arg-type]
+        user_id=f"P-{next(_users)}",
         dialogue=Dialogue(skills=[skill], fallback=skill),
     )
     driver.skill = skill
