@@ -873,6 +873,10 @@ class RegistrationSkill:
         if is_word(text, BACK_WORDS):
             self._back(turn, reg)
             return True
+        if looks_like_question(text):
+            turn.say("reg.paused")
+            turn.conv.flow = None  # the draft and its summary wait for "Register"
+            return False
         form = self.engine.form(reg["draft"])
         target = self._edit_target(
             text, form, turn.lang, allow_bare=True, answers=reg["draft"]["answers"]
