@@ -22,11 +22,12 @@ from channels.base import ChannelAdapter, MalformedRequest, VerificationError
 from channels.line import LineAdapter
 from channels.telegram import TelegramAdapter
 from core import features
-from core.db import init_db, make_engine, session_scope, write_lock
+from core.db import init_db, make_engine, session_scope
 from core.deps import (
     AdaptersDep,
     DialogueDep,
     EngineDep,
+    IngestorDep,
     MetricsDep,
     SessionDep,
     SettingsDep,
@@ -37,6 +38,7 @@ from core.logging import configure_logging
 from core.metrics import Metrics
 from core.settings import Settings
 from inbox import repo
+from inbox.ingest import Ingestor
 from inbox.simulator import collect_held, simulate
 from inbox.worker import Worker
 
@@ -88,10 +90,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             await worker.start()
         app.state.worker = worker
+        ingestor = Ingestor(engine)
+        await ingestor.start()
+        app.state.ingestor = ingestor
         logger.info("Kakehashi ready (database: %s)", engine.dialect.name)
         try:
             yield
         finally:
+            await ingestor.stop()
             if worker is not None:
                 await worker.stop()
             for adapter in adapters.values():
@@ -117,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics: MetricsDep,
         worker: WorkerDep,
         settings: SettingsDep,
+        ingestor: IngestorDep,
     ) -> dict[str, Any]:
         adapter = adapters.get(channel)
         if adapter is None:
@@ -143,7 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except (UnicodeDecodeError, MalformedRequest) as exc:
             metrics.requests_rejected.labels(channel, "malformed").inc()
             raise HTTPException(400, detail=f"Malformed webhook body: {exc}") from None
-        result = await asyncio.to_thread(_store, engine, messages)
+        result = await ingestor.store(messages)
         metrics.events_received.labels(channel).inc(result.stored)
         metrics.events_duplicate.labels(channel).inc(result.duplicates)
         if worker is not None and result.stored:
@@ -257,11 +264,6 @@ async def _read_body(request: Request, limit: int) -> bytes:
             raise HTTPException(413, detail=f"Body larger than {limit} bytes.")
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def _store(engine: Any, messages: Any) -> repo.StoreResult:
-    with write_lock(engine), session_scope(engine) as session:
-        return repo.store_messages(session, messages)
 
 
 def _ping(engine: Any) -> None:

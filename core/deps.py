@@ -15,6 +15,7 @@ from channels.base import ChannelAdapter
 from core.metrics import Metrics
 from core.settings import Settings
 from core.staff import StaffAccount, authenticate
+from inbox.ingest import Ingestor
 from inbox.worker import Worker
 
 
@@ -95,3 +96,11 @@ MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 AdaptersDep = Annotated[dict[str, ChannelAdapter], Depends(get_adapters)]
 DialogueDep = Annotated[Dialogue, Depends(get_dialogue)]
 WorkerDep = Annotated[Worker | None, Depends(get_worker)]
+
+
+def get_ingestor(request: Request) -> Ingestor:
+    ingestor: Ingestor = request.app.state.ingestor
+    return ingestor
+
+
+IngestorDep = Annotated[Ingestor, Depends(get_ingestor)]
