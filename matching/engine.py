@@ -487,46 +487,19 @@ class Matcher:
     def _candidates(
         self, query: Query, start: int, end: int, want: int, not_interested: set[int]
     ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-        """Rows holding (at least) the best `pool` exact scores, with their scores and signals.
+        """Every row of the block with its exact score and signals.
 
-        Large blocks are scored in two stages: an upper bound for every row from what
-        costs one pass over the offers (the reverse-direction texts taken as perfect),
-        then exact scores for the rows with the highest bounds, widening until no row left
-        out could beat the pool (so the result equals exhaustive scoring).
+        (A two-stage search, an upper bound from one matrix then exact scores for the best
+        bounds, was tried: on directories with many similar descriptions the bound is loose
+        and it was slower than this single pass; see docs/matching.md.)
         """
         snap = self._snapshot
-        w = self.weights
-        n = end - start
-        pool = min(n, max(w.diversity_pool, want * 2))
-
-        def exact(
-            sel: slice | np.ndarray, sims_ab: np.ndarray | None
-        ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-            scores, parts = self._score(query, sel, sims_ab=sims_ab)
-            rows = np.arange(sel.start, sel.stop) if isinstance(sel, slice) else sel
-            for cid in not_interested:
-                hit = np.nonzero(rows == snap.row_of.get(cid, -1))[0]
-                scores[hit] *= w.not_interested_factor
-            return scores, parts
-
-        profiled = query.profile is not None and query.profile.id in snap.row_of
-        if not profiled or n <= w.exact_below:
-            scores, parts = exact(slice(start, end), None)
-            return np.arange(start, end), scores, parts
-        sims_ab = snap.offers[start:end] @ query.seeks_vec if query.seeks_vec is not None else None
-        bound, _ = self._score(query, slice(start, end), sims_ab=sims_ab, optimistic=True)
-        size = min(n, max(w.exact_below // 4, 8 * pool))
-        while True:
-            local = np.argpartition(-bound, size - 1)[:size] if size < n else np.arange(n)
-            scores, parts = exact(start + local, sims_ab[local] if sims_ab is not None else None)
-            if size >= n:
-                return start + local, scores, parts
-            pool_floor = np.partition(scores, len(scores) - pool)[len(scores) - pool]
-            outside = np.ones(n, dtype=bool)
-            outside[local] = False
-            if pool_floor >= bound[outside].max():
-                return start + local, scores, parts
-            size = min(n, size * 4)
+        scores, parts = self._score(query, slice(start, end))
+        for cid in not_interested:
+            row = snap.row_of.get(cid)
+            if row is not None and start <= row < end:
+                scores[row - start] *= self.weights.not_interested_factor
+        return np.arange(start, end), scores, parts
 
     def baseline(self, query: Query, *, k: int = 10) -> list[int]:
         """One-direction text similarity only (what the viewer seeks vs what B offers)."""
@@ -546,23 +519,13 @@ class Matcher:
         """Reciprocal scores of rows [start, end) for the viewer, and the signals behind them."""
         return self._score(query, slice(start, end))
 
-    def _score(
-        self,
-        query: Query,
-        sel: slice | np.ndarray,
-        *,
-        sims_ab: np.ndarray | None = None,
-        optimistic: bool = False,
-    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Scores of the rows `sel` (a slice or row numbers). `optimistic`: an upper bound
-        that skips the seeks vectors, taking every reverse-direction text as a perfect fit."""
+    def _score(self, query: Query, cand: slice) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Scores of the rows `cand` for the viewer, and the signals behind them."""
         w = self.weights
         snap = self._snapshot
-        cand = sel
         has_offers, has_seeks = snap.has_offers[cand], snap.has_seeks[cand]
         n = len(has_offers)
         neutral = np.float32(w.neutral)
-        perfect = np.where(has_seeks, np.float32(1.0), neutral).astype(np.float32)
 
         def text_signal(sims: np.ndarray | None, present: np.ndarray) -> np.ndarray:
             if sims is None:
@@ -571,16 +534,10 @@ class Matcher:
             return np.where(present, norm, neutral).astype(np.float32)
 
         # a = viewer, b = candidates. "ab": how well b answers a's needs; "ba": the reverse.
-        if sims_ab is None and query.seeks_vec is not None:
-            sims_ab = snap.offers[cand] @ query.seeks_vec
-        sims_ba = sims_same = None
-        if not optimistic:
-            if query.offers_vec is not None:
-                sims_ba = snap.seeks[cand] @ query.offers_vec
-            if query.seeks_vec is not None and query.profile is not None:
-                sims_same = snap.seeks[cand] @ query.seeks_vec
+        sims_ab = snap.offers[cand] @ query.seeks_vec if query.seeks_vec is not None else None
+        sims_ba = snap.seeks[cand] @ query.offers_vec if query.offers_vec is not None else None
         text_ab = text_signal(sims_ab, has_offers)
-        text_ba = perfect if optimistic else text_signal(sims_ba, has_seeks)
+        text_ba = text_signal(sims_ba, has_seeks)
 
         p = query.profile
         row = snap.row_of.get(p.id) if p is not None else None
@@ -613,21 +570,15 @@ class Matcher:
 
         # A firm that wants buyers wants buyers *of what it offers*: for a pair where one side
         # wants a supplier and the other wants buyers, the buyer's need meeting the seller's
-        # offer (or the two needs naming the same product) is the evidence in both directions.
+        # offer is the evidence in both directions.
         buyer = scoring.PARTNERSHIP_BIT["buyer"]
         supplier = scoring.PARTNERSHIP_BIT["supplier"]
-        if query.seeks_vec is not None and a_pmask & (buyer | supplier):
-            same_need = perfect if optimistic else text_signal(sims_same, has_seeks)
-            if a_pmask & supplier:  # a buys; b sells and wants buyers
-                b_sells = (b_pmask & np.uint8(buyer)) != 0
-                text_ba = np.where(
-                    b_sells, np.maximum.reduce([text_ba, same_need, text_ab]), text_ba
-                )
-            if a_pmask & buyer:  # a sells and wants buyers; b wants a supplier
-                b_buys = (b_pmask & np.uint8(supplier)) != 0
-                text_ab = np.where(
-                    b_buys, np.maximum.reduce([text_ab, same_need, text_ba]), text_ab
-                )
+        if a_pmask & supplier:  # a buys; b sells and wants buyers
+            b_sells = (b_pmask & np.uint8(buyer)) != 0
+            text_ba = np.where(b_sells, np.maximum(text_ba, text_ab), text_ba)
+        if a_pmask & buyer:  # a sells and wants buyers; b wants a supplier
+            b_buys = (b_pmask & np.uint8(supplier)) != 0
+            text_ab = np.where(b_buys, np.maximum(text_ab, text_ba), text_ab)
 
         certs_b = snap.certs[cand]
         req_b = snap.required[cand]

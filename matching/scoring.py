@@ -71,7 +71,6 @@ class Weights:
     near_copy: float = 0.95  # offers more similar than this (cosine) are near-copies
     mmr_lambda: float = 0.75
     diversity_pool: int = 60  # how many of the best candidates the diversity step sees
-    exact_below: int = 4096  # blocks this small are scored exhaustively in one stage
 
 
 DEFAULT_WEIGHTS = Weights()
