@@ -267,3 +267,21 @@ def test_prefecture_found_inside_an_address() -> None:
 def test_everyday_thai_words_are_not_provinces() -> None:
     with pytest.raises(Invalid):
         PROVINCE.parse("ไม่ทราบเลยค่ะ", "th")  # contains เลย (Loei) as a word
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ピッサヌローク", "Phitsanulok"),
+        ("ウドンタニ", "Udon Thani"),
+        ("シラチャ", "Chonburi"),
+        ("アマタナコン工業団地", "Chonburi"),
+        ("Wellgrow", "Chachoengsao"),
+    ],
+)
+def test_thai_base_in_japanese_and_by_industrial_area(text: str, expected: str) -> None:
+    assert _field(JAPAN_FIRM_FORM, "thai_base_location").parse(text, "ja") == expected
+
+
+def test_every_thai_province_has_a_japanese_name() -> None:
+    assert all(p.ja != p.en for p in reference.thai_provinces())
