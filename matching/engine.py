@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ import numpy as np
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.lang import detect as detect_lang
+from bot.lang import detect as _detect_lang
 from bot.types import Lang
 from knowledge.embeddings import Embedder
 from matching import scoring
@@ -38,6 +39,11 @@ from matching.scoring import DEFAULT_WEIGHTS, Reason, Weights
 logger = logging.getLogger(__name__)
 
 COUNTRIES = ("TH", "JP")
+
+
+@lru_cache(maxsize=1 << 16)
+def detect_lang(text: str) -> str | None:
+    return _detect_lang(text)
 
 
 def other_country(country: str) -> str:

@@ -12,7 +12,7 @@ import csv
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from bot.i18n import t
@@ -116,6 +116,7 @@ def sector_label(code: str | None, lang: Lang) -> str:
 # -- certifications -----------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def normalise_cert(name: str) -> str:
     """ "iso 9001", "ISO-9001:2015" and "ISO9001" are one certificate."""
     key = re.sub(r"[\s\-_.]+", "", name.upper())
@@ -254,6 +255,7 @@ _FRAMING = [
 _FRAMING_RE = [re.compile(p, re.IGNORECASE) for p in _FRAMING]
 
 
+@lru_cache(maxsize=1 << 16)
 def strip_framing(text: str) -> str:
     """The product or service a sentence is about; the text itself when nothing is left."""
     core = text
