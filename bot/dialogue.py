@@ -89,7 +89,7 @@ class Skill(Protocol):
 
 
 class FallbackSkill(Protocol):
-    """Handles free text nobody else took (the knowledge answerer)."""
+    """Handles free text nobody else took, tried in order (typed requests, then answers)."""
 
     def on_free_text(self, turn: Turn) -> bool: ...
 
@@ -135,11 +135,11 @@ class Dialogue:
         self,
         *,
         skills: Sequence[Skill] = (),
-        fallback: FallbackSkill | None = None,
+        fallbacks: Sequence[FallbackSkill] = (),
         services: Services | None = None,
     ) -> None:
         self._skills = {skill.name: skill for skill in skills}
-        self._fallback = fallback
+        self._fallbacks = tuple(fallbacks)
         self._services = services or Services()
 
     def handle(self, conv: Conversation, msg: IncomingMessage, *, session: Any = None) -> Outcome:
@@ -233,7 +233,7 @@ class Dialogue:
             return
         if self._active_skill_takes(turn):
             return
-        if self._fallback is not None and self._fallback.on_free_text(turn):
+        if any(fallback.on_free_text(turn) for fallback in self._fallbacks):
             return
         turn.say("fallback.not_understood", buttons=main_menu_buttons(turn.lang))
 

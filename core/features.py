@@ -1,7 +1,7 @@
-"""Which features the app runs: their long-lived services, chat skills and routers.
+"""Which features the app runs: their long-lived services, chat skills, routers and commands.
 
-Each feature package (knowledge, registration, matching) exposes a builder; this module
-puts them together once per process so that server.py stays free of feature details.
+Each feature package (knowledge, registration, matching) exposes builders; this module puts
+them together once per process so that server.py and cli.py stay free of feature details.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import typer
 from fastapi import APIRouter
 from sqlalchemy.engine import Engine
 
-from bot.dialogue import Dialogue, FallbackSkill, Services, Skill
+from bot.dialogue import Dialogue, Services
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -32,22 +33,51 @@ class Built:
 
 
 def build(settings: Settings, engine: Engine) -> Built:
-    skills: list[Skill] = []
-    fallback: FallbackSkill | None = None
-    services: dict[str, Any] = {}
-    return Built(
-        dialogue=Dialogue(skills=skills, fallback=fallback, services=Services(extras=services)),
-        services=services,
+    """The dialogue with every skill, and the services routers need (on app.state)."""
+    from bot.registration import RegistrationSkill
+    from knowledge.skill import KnowledgeSkill
+    from knowledge.wiring import build_knowledge
+    from matching.wiring import build_matcher, ensure_demo_directory, matching_skill
+
+    knowledge = build_knowledge(settings, engine, load_starter=settings.load_demo_content)
+    added = ensure_demo_directory(settings, engine)
+    if added:
+        logger.info("loaded %d fictional demo companies", added)
+    # The matcher embeds the directory on a thread of its own; until it is ready the chat
+    # says matching is starting up and the API answers 503 with Retry-After.
+    matcher = build_matcher(settings, engine, background=True)
+    registration = RegistrationSkill()
+    answers = KnowledgeSkill(knowledge)
+    services: dict[str, Any] = {"knowledge": knowledge, "matcher": matcher}
+    dialogue = Dialogue(
+        skills=[registration, answers, matching_skill(matcher, settings)],
+        fallbacks=[registration, answers],
+        services=Services(extras=services),
     )
+    return Built(dialogue=dialogue, services=services, closers=[knowledge.close] if hasattr(knowledge, "close") else [])
 
 
 def routers() -> list[APIRouter]:
-    return []
+    from knowledge.api import router as knowledge_router
+    from matching.api import router as matching_router
+
+    return [knowledge_router, matching_router]
 
 
 def health_checks(state: Any) -> dict[str, Callable[[], None]]:
-    return {}
+    checks: dict[str, Callable[[], None]] = {}
+    knowledge = getattr(state, "knowledge", None)
+    if knowledge is not None and hasattr(knowledge, "health"):
+        checks["index"] = knowledge.health
+    return checks
 
 
-def register_cli(app: Any) -> None:
+def register_cli(app: typer.Typer) -> None:
     """Add each feature's commands to the `kakehashi` Typer app."""
+    from knowledge.cli import register as knowledge_commands
+    from matching.cli import register as company_commands
+    from matching.match_cli import register as match_commands
+
+    knowledge_commands(app)
+    company_commands(app)
+    match_commands(app)
