@@ -34,7 +34,7 @@ def _message(*, text: str | None = None, postback: str | None = None) -> Incomin
 @pytest.fixture(scope="module")
 def dialogue(starter_service: KnowledgeService) -> Dialogue:
     skill = KnowledgeSkill(starter_service)
-    return Dialogue(skills=[skill], fallback=skill)
+    return Dialogue(skills=[skill], fallbacks=[skill])
 
 
 def test_every_knowledge_message_exists_in_three_languages() -> None:

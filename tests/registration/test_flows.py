@@ -23,7 +23,7 @@ from tests.registration.test_happy_paths import JAPAN_FIRM_SCRIPTS, THAI_SME_SCR
 def _with_fallback(engine, **kwargs: Any) -> Driver:
     """A driver whose dialogue also lets the skill see free text outside a flow."""
     skill = RegistrationSkill()
-    driver = Driver(engine, dialogue=Dialogue(skills=[skill], fallback=skill), **kwargs)
+    driver = Driver(engine, dialogue=Dialogue(skills=[skill], fallbacks=[skill]), **kwargs)
     driver.skill = skill
     return driver
 
@@ -334,7 +334,7 @@ def test_a_question_mid_form_pauses_the_form_and_goes_to_the_answerer(db_engine)
         db_engine,
         channel="line",
         user_id="U-question",
-        dialogue=Dialogue(skills=[skill], fallback=answerer),
+        dialogue=Dialogue(skills=[skill], fallbacks=[skill, answerer]),
     )
     driver.skill = skill
     _start(driver, "th", "th_sme")

@@ -112,7 +112,7 @@ def test_any_sequence_of_messages_keeps_a_valid_state(
         shared_engine,
         channel=channel,  # type: ignore[arg-type]
         user_id=f"P-{next(_users)}",
-        dialogue=Dialogue(skills=[skill], fallback=skill),
+        dialogue=Dialogue(skills=[skill], fallbacks=[skill]),
     )
     driver.skill = skill
     typed: list[str] = []

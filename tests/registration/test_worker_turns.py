@@ -30,7 +30,7 @@ def _msg(text: str | None = None, postback: str | None = None) -> IncomingMessag
 
 def test_register_and_erase_through_run_turn(db_engine) -> None:
     skill = RegistrationSkill()
-    dialogue = Dialogue(skills=[skill], fallback=skill)
+    dialogue = Dialogue(skills=[skill], fallbacks=[skill])
 
     def send(msg: IncomingMessage):
         with session_scope(db_engine) as session:
