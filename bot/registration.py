@@ -627,7 +627,11 @@ class RegistrationSkill:
         return True
 
     def _begin_form(self, turn: Turn, reg: dict[str, Any], form_name: str) -> None:
-        if self._company(turn) is not None:
+        draft = reg.get("draft")
+        if self._company(turn) is not None or (
+            draft and draft.get("answers") and reg.get("stage") != "choose"
+        ):
+            # already registered, or an old button would throw away a draft: ask first
             self._start(turn, reg)
             return
         reg["draft"] = self.engine.new_state(form_name, turn.lang)

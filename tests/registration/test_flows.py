@@ -473,3 +473,12 @@ def test_join_can_be_declined(db_engine) -> None:
     assert "not linked" in texts(replies) or "ไม่ได้เชื่อมบัญชี" in texts(replies)
     with Session(db_engine) as session:
         assert [m.user_id for m in session.exec(select(CompanyMember))] == ["U-own2"]
+
+
+def test_an_old_form_button_does_not_throw_away_a_draft(db_engine) -> None:
+    driver = Driver(db_engine, channel="line", user_id="U-oldbutton")
+    _start(driver, "en", "th_sme")
+    driver.text("Draft Co")
+    replies = driver.press("reg:form:jp_firm")
+    assert "reg:resume" in button_data(replies)
+    assert driver.reg_state()["draft"]["answers"]["name"] == "Draft Co"
