@@ -1,0 +1,119 @@
+"""Registration end to end through the app: POST /api/chat and the LINE/Telegram webhooks.
+
+The scripts are the ones the dialogue-level happy-path tests use; here they travel the
+whole way (HTTP, inbox, worker, platform stand-in) and the stored profile is read back.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from inbox.models import InboxEvent
+from matching.models import Company, CompanyMember
+from tests.helpers import line_body, line_headers, line_postback, line_text, telegram_headers, tg_callback, tg_text
+from tests.registration.test_happy_paths import JAPAN_FIRM_SCRIPTS, THAI_SME_SCRIPTS
+from tests.standin import PlatformStandIn
+
+DEFAULT = {"line": "th", "telegram": "ja"}
+
+
+def stored(client: TestClient) -> tuple[Company, CompanyMember]:
+    with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+        companies = list(session.exec(select(Company)))
+        members = list(session.exec(select(CompanyMember)))
+    assert len(companies) == 1 and len(members) == 1, (companies, members)
+    return companies[0], members[0]
+
+
+def check_thai_sme(company: Company, lang: str) -> None:
+    assert company.country == "TH" and company.source == "chat" and company.ref.startswith("TH-CHAT-")
+    assert company.registration_number == "0105536003771"
+    assert company.sector == "22"
+    assert company.partnership == ["buyer", "oem"]
+    assert company.certifications == ["ISO 9001", "IATF 16949"]
+    assert company.employees == 120 and company.annual_revenue_thb == 80_000_000
+    assert company.size_class == "medium"
+    assert company.location == "Chonburi"
+    assert company.phone == "+66812345678" and company.email == "somchai@siamplastic.co.th"
+    assert company.extra["registered_lang"] == lang and company.consent_at is not None
+
+
+def check_japanese_firm(company: Company, lang: str) -> None:
+    assert company.country == "JP" and company.source == "chat" and company.ref.startswith("JP-CHAT-")
+    assert company.registration_number == "7000012050002"
+    assert company.location == "Aichi" and company.sector == "25"
+    assert company.partnership == ["supplier", "joint_venture"]
+    assert company.required_certifications == ["IATF 16949"]
+    assert company.employees == 350 and company.thai_base == "Rayong"
+    assert company.phone == "+81521234567" and company.email == "tanaka@test-kanagata.co.jp"
+    assert company.extra["registered_lang"] == lang and company.consent_at is not None
+
+
+def chat(client: TestClient, channel: str, user: str, kind: str, value: str) -> list[dict]:  # type: ignore[type-arg]
+    payload = {"channel": channel, "user_id": user, ("text" if kind == "text" else "postback"): value}
+    response = client.post("/api/chat", json=payload)
+    assert response.status_code == 200, response.text
+    return response.json()["replies"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(("form", "channel", "lang"), [
+    ("th_sme", "line", "th"), ("th_sme", "line", "ja"), ("th_sme", "line", "en"),
+    ("jp_firm", "telegram", "ja"), ("jp_firm", "telegram", "en"), ("jp_firm", "telegram", "th"),
+])
+def test_registration_through_the_chat_api(client: TestClient, form: str, channel: str, lang: str) -> None:
+    user = f"api-{form}-{lang}"
+    if lang != DEFAULT[channel]:
+        chat(client, channel, user, "press", f"lang:{lang}")
+    offered = chat(client, channel, user, "press", "reg:start")
+    assert f"reg:form:{form}" in [b["data"] for r in offered for b in r["buttons"]]
+    chat(client, channel, user, "press", f"reg:form:{form}")
+    script = THAI_SME_SCRIPTS[lang] if form == "th_sme" else JAPAN_FIRM_SCRIPTS[lang]
+    for kind, value in script:
+        replies = chat(client, channel, user, kind, value)
+        assert replies and all(r["lang"] == lang for r in replies), (value, replies)
+    company, member = stored(client)
+    (check_thai_sme if form == "th_sme" else check_japanese_firm)(company, lang)
+    assert (member.channel, member.user_id, member.lang) == (channel, user, lang)
+
+
+def _wait_done(client: TestClient, count: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+            statuses = [row.status for row in session.exec(select(InboxEvent))]
+        if len(statuses) >= count and all(s == "done" for s in statuses):
+            return
+        assert "failed" not in statuses
+        time.sleep(0.05)
+    raise AssertionError(f"not all events done: {statuses}")
+
+
+def test_thai_sme_registers_through_the_line_webhook(client: TestClient, standin: PlatformStandIn) -> None:
+    user = "Uline-registrant"
+    steps = [("press", "reg:start"), ("press", "reg:form:th_sme"), *THAI_SME_SCRIPTS["th"]]
+    events = [line_text(user, v) if k == "text" else line_postback(user, v) for k, v in steps]
+    body = line_body(*events)  # all at once: the inbox keeps them in order
+    assert client.post("/webhooks/line", content=body, headers=line_headers(body)).json()["stored"] == len(steps)
+    _wait_done(client, len(steps))
+    company, member = stored(client)
+    check_thai_sme(company, "th")
+    assert (member.channel, member.user_id) == ("line", user)
+    last = standin.calls_to("reply", "push")[-1].body["messages"]
+    assert any("วิสาหกิจขนาดกลาง" in m.get("text", "") for m in last)
+
+
+def test_japanese_firm_registers_through_the_telegram_webhook(client: TestClient, standin: PlatformStandIn) -> None:
+    user = 880011
+    steps = [("press", "reg:start"), ("press", "reg:form:jp_firm"), *JAPAN_FIRM_SCRIPTS["ja"]]
+    for kind, value in steps:
+        body = tg_text(user, value) if kind == "text" else tg_callback(user, value)
+        assert client.post("/webhooks/telegram", content=body, headers=telegram_headers()).json()["stored"] == 1
+    _wait_done(client, len(steps))
+    company, member = stored(client)
+    check_japanese_firm(company, "ja")
+    assert (member.channel, member.user_id) == ("telegram", str(user))
+    assert len(standin.calls_to("answerCallbackQuery")) == sum(1 for k, _ in steps if k == "press")
