@@ -163,6 +163,8 @@ class MultiChoiceField(ChoiceField):
                 continue
             choice = reference.best_choice(item, choices)
             if choice is None:
+                if len(_split_items(text)) > 1:
+                    raise Invalid("form.error.choice_item", item=item[:40])
                 raise Invalid(self.invalid_key)
             codes.append(choice.code)
         if not codes:

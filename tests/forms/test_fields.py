@@ -285,3 +285,10 @@ def test_thai_base_in_japanese_and_by_industrial_area(text: str, expected: str) 
 
 def test_every_thai_province_has_a_japanese_name() -> None:
     assert all(p.ja != p.en for p in reference.thai_provinces())
+
+
+def test_multi_choice_names_the_item_it_did_not_understand() -> None:
+    with pytest.raises(Invalid) as exc:
+        CERTS.parse_many("ISO 9001, Michelin star")
+    assert exc.value.key == "form.error.choice_item"
+    assert exc.value.params == {"item": "Michelin star"}
