@@ -5,7 +5,15 @@ import string
 
 from bot.i18n import catalogue
 
-LABELS = ("match.button.", "match.ptype.", "match.country.", "match.status.", "match.card.", "match.contact.")
+LABELS = (
+    "match.intro.incoming_note",
+    "match.button.",
+    "match.ptype.",
+    "match.country.",
+    "match.status.",
+    "match.card.",
+    "match.contact.",
+)
 
 
 def matching_keys() -> list[str]:
