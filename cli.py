@@ -13,7 +13,9 @@ from rich.console import Console
 from core.db import init_db, make_engine, session_scope
 from core.settings import Settings
 
-app = typer.Typer(help="Kakehashi: SME business matching assistant for LINE and Telegram.", no_args_is_help=True)
+app = typer.Typer(
+    help="Kakehashi: SME business matching assistant for LINE and Telegram.", no_args_is_help=True
+)
 staff_app = typer.Typer(help="Staff accounts and API tokens.", no_args_is_help=True)
 telegram_app = typer.Typer(help="Telegram bot set-up.", no_args_is_help=True)
 line_app = typer.Typer(help="LINE channel set-up.", no_args_is_help=True)
@@ -36,14 +38,19 @@ def serve(
     settings = Settings()
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     console.print(f"[bold]Kakehashi[/bold] starting; data in {settings.data_dir.resolve()}")
-    console.print(f"Chat simulator: [link]http://{shown}:{port}/chat[/link]   API docs: http://{shown}:{port}/docs")
-    for channel, missing in (("LINE", settings.line_missing()), ("Telegram", settings.telegram_missing())):
+    console.print(
+        f"Chat simulator: [link]http://{shown}:{port}/chat[/link]   API docs: http://{shown}:{port}/docs"
+    )
+    for channel, missing in (
+        ("LINE", settings.line_missing()),
+        ("Telegram", settings.telegram_missing()),
+    ):
         if missing:
             console.print(f"{channel} webhook off until you set {', '.join(missing)} (see README).")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine():
     engine = make_engine(Settings())
     init_db(engine)
     return engine
@@ -113,11 +120,15 @@ def telegram_set_webhook(
         console.print("[red]Telegram did not accept the webhook.[/red]")
         raise typer.Exit(1)
     _save_env(env_file, "TELEGRAM_WEBHOOK_SECRET", secret)
-    console.print(f"Webhook set to {url}. The secret is in {env_file}; restart the server to use it.")
+    console.print(
+        f"Webhook set to {url}. The secret is in {env_file}; restart the server to use it."
+    )
 
 
 @line_app.command("set-webhook")
-def line_set_webhook(url: Annotated[str, typer.Argument(help="Public HTTPS URL ending in /webhooks/line")]) -> None:
+def line_set_webhook(
+    url: Annotated[str, typer.Argument(help="Public HTTPS URL ending in /webhooks/line")],
+) -> None:
     """Set the LINE channel's webhook URL through the Messaging API."""
     from linebot.v3.messaging import (
         AsyncApiClient,
@@ -132,16 +143,22 @@ def line_set_webhook(url: Annotated[str, typer.Argument(help="Public HTTPS URL e
         raise typer.Exit(1)
 
     async def register() -> None:
-        config = Configuration(host=settings.line_api_base_url, access_token=settings.line_channel_access_token)
+        config = Configuration(
+            host=settings.line_api_base_url, access_token=settings.line_channel_access_token
+        )
         async with AsyncApiClient(config) as client:
-            await AsyncMessagingApi(client).set_webhook_endpoint(SetWebhookEndpointRequest(endpoint=url))
+            await AsyncMessagingApi(client).set_webhook_endpoint(
+                SetWebhookEndpointRequest(endpoint=url)
+            )
 
     try:
         asyncio.run(register())
     except Exception as exc:
         console.print(f"[red]LINE refused the webhook: {type(exc).__name__}[/red]")
         raise typer.Exit(1) from None
-    console.print(f"LINE webhook set to {url}. Turn on 'Use webhook' in the LINE Developers console.")
+    console.print(
+        f"LINE webhook set to {url}. Turn on 'Use webhook' in the LINE Developers console."
+    )
 
 
 def _save_env(path: Path, name: str, value: str) -> None:

@@ -86,7 +86,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         worker = None
         if settings.worker_enabled:
             worker = Worker(
-                engine=engine, dialogue=built.dialogue, adapters=adapters, settings=settings, metrics=metrics
+                engine=engine,
+                dialogue=built.dialogue,
+                adapters=adapters,
+                settings=settings,
+                metrics=metrics,
             )
             await worker.start()
         app.state.worker = worker
@@ -127,7 +131,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ) -> dict[str, Any]:
         adapter = adapters.get(channel)
         if adapter is None:
-            raise HTTPException(404, detail=f"No channel named {channel!r}; use 'line' or 'telegram'.")
+            raise HTTPException(
+                404, detail=f"No channel named {channel!r}; use 'line' or 'telegram'."
+            )
         missing = adapter.missing_settings()
         if missing:
             metrics.requests_rejected.labels(channel, "not_configured").inc()
@@ -155,11 +161,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics.events_duplicate.labels(channel).inc(result.duplicates)
         if worker is not None and result.stored:
             worker.wake()
-        logger.info("%s webhook: %d stored, %d duplicates", channel, result.stored, result.duplicates)
+        logger.info(
+            "%s webhook: %d stored, %d duplicates", channel, result.stored, result.duplicates
+        )
         return {"status": "ok", "stored": result.stored, "duplicates": result.duplicates}
 
     @app.post("/api/chat", tags=["simulator"])
-    async def chat(body: ChatRequest, engine: EngineDep, dialogue: DialogueDep, worker: WorkerDep) -> dict[str, Any]:
+    async def chat(
+        body: ChatRequest, engine: EngineDep, dialogue: DialogueDep, worker: WorkerDep
+    ) -> dict[str, Any]:
         replies, notified = await asyncio.to_thread(
             simulate,
             engine,
@@ -175,7 +185,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"replies": [reply.to_json() for reply in replies]}
 
     @app.get("/api/chat/held", tags=["simulator"])
-    async def chat_held(channel: Literal["line", "telegram"], user_id: str, engine: EngineDep) -> dict[str, Any]:
+    async def chat_held(
+        channel: Literal["line", "telegram"], user_id: str, engine: EngineDep
+    ) -> dict[str, Any]:
         replies = await asyncio.to_thread(collect_held, engine, channel=channel, user_id=user_id)
         return {"replies": [reply.to_json() for reply in replies]}
 
@@ -215,7 +227,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/api/admin/failed-events", tags=["staff"])
-    async def failed_events(_staff: StaffDep, session: SessionDep, limit: int = 100) -> dict[str, Any]:
+    async def failed_events(
+        _staff: StaffDep, session: SessionDep, limit: int = 100
+    ) -> dict[str, Any]:
         rows = repo.list_failed(session, limit=min(max(limit, 1), 1000))
         return {
             "events": [

@@ -13,7 +13,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, HTTPException, Request
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
-from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration, ReplyMessageRequest, TextMessage
+from linebot.v3.messaging import (
+    AsyncApiClient,
+    AsyncMessagingApi,
+    Configuration,
+    ReplyMessageRequest,
+    TextMessage,
+)
 from linebot.v3.webhooks import MessageEvent, TextMessageContent
 
 configuration = Configuration(
@@ -48,6 +54,8 @@ async def handle_callback(request: Request) -> str:
         if not isinstance(event, MessageEvent) or not isinstance(event.message, TextMessageContent):
             continue
         await clients["line"].reply_message(
-            ReplyMessageRequest(reply_token=event.reply_token, messages=[TextMessage(text=event.message.text)])
+            ReplyMessageRequest(
+                reply_token=event.reply_token, messages=[TextMessage(text=event.message.text)]
+            )
         )
     return "OK"

@@ -49,9 +49,21 @@ def start_server(kind: str, api_base: str, data_dir: Path) -> tuple[subprocess.P
     if kind == "kakehashi":
         cmd = [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     else:
-        cmd = [sys.executable, "-m", "uvicorn", "benchmarks.line_echo_baseline:app",
-               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "benchmarks.line_echo_baseline:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -78,7 +90,9 @@ async def drive(url: str, bodies: list[bytes], concurrency: int) -> tuple[list[f
             while not queue.empty():
                 body = queue.get_nowait()
                 started = time.perf_counter()
-                response = await client.post(f"{url}/webhooks/line", content=body, headers=line_headers(body))
+                response = await client.post(
+                    f"{url}/webhooks/line", content=body, headers=line_headers(body)
+                )
                 latencies.append(time.perf_counter() - started)
                 if response.status_code != 200:
                     errors += 1
@@ -94,7 +108,9 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     data_dir = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
     proc, url = start_server(kind, standin.url, data_dir)
     try:
-        events = [line_text(f"Ubench{i % args.users:05d}", f"hello {i}") for i in range(args.events)]
+        events = [
+            line_text(f"Ubench{i % args.users:05d}", f"hello {i}") for i in range(args.events)
+        ]
         bodies = [line_body(event) for event in events]
         t0 = time.perf_counter()
         latencies, elapsed, errors = asyncio.run(drive(url, bodies, args.concurrency))
@@ -102,7 +118,9 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         all_delivered = time.perf_counter() - t0
         time.sleep(1.0)
         calls = standin.calls_to("reply", "push")
-        tokens = Counter(c.body.get("replyToken") or c.headers.get("x-line-retry-key") for c in calls)
+        tokens = Counter(
+            c.body.get("replyToken") or c.headers.get("x-line-retry-key") for c in calls
+        )
         latencies.sort()
         return {
             "kind": kind,
@@ -122,22 +140,34 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=3000)
     parser.add_argument("--users", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--api-delay-ms", type=float, default=50.0, help="stand-in LINE API latency")
+    parser.add_argument(
+        "--api-delay-ms", type=float, default=50.0, help="stand-in LINE API latency"
+    )
     parser.add_argument("--drain-timeout", type=float, default=300.0)
     args = parser.parse_args()
     results = [run("baseline", args), run("kakehashi", args)]
     base, ours = results
-    print(f"events={args.events} users={args.users} concurrency={args.concurrency} api_delay={args.api_delay_ms:.0f}ms")
-    print(f"{'server':<10} {'ack p50 ms':>10} {'ack p99 ms':>10} {'acks/s':>8} {'all replies s':>13} {'replies':>8} {'exactly once':>12}")
+    print(
+        f"events={args.events} users={args.users} concurrency={args.concurrency} api_delay={args.api_delay_ms:.0f}ms"
+    )
+    print(
+        f"{'server':<10} {'ack p50 ms':>10} {'ack p99 ms':>10} {'acks/s':>8} {'all replies s':>13} {'replies':>8} {'exactly once':>12}"
+    )
     for r in results:
-        print(f"{r['kind']:<10} {r['p50_ms']:>10.1f} {r['p99_ms']:>10.1f} {r['acks_per_s']:>8.0f} "
-              f"{r['all_replies_s']:>13.1f} {r['replies']:>8} {r['exactly_once']!s:>12}")
-    print(f"ratio kakehashi/baseline: p50 {ours['p50_ms'] / base['p50_ms']:.2f}, p99 {ours['p99_ms'] / base['p99_ms']:.2f}, "
-          f"throughput {ours['acks_per_s'] / base['acks_per_s']:.2f}, all replies {ours['all_replies_s'] / base['all_replies_s']:.2f}")
+        print(
+            f"{r['kind']:<10} {r['p50_ms']:>10.1f} {r['p99_ms']:>10.1f} {r['acks_per_s']:>8.0f} "
+            f"{r['all_replies_s']:>13.1f} {r['replies']:>8} {r['exactly_once']!s:>12}"
+        )
+    print(
+        f"ratio kakehashi/baseline: p50 {ours['p50_ms'] / base['p50_ms']:.2f}, p99 {ours['p99_ms'] / base['p99_ms']:.2f}, "
+        f"throughput {ours['acks_per_s'] / base['acks_per_s']:.2f}, all replies {ours['all_replies_s'] / base['all_replies_s']:.2f}"
+    )
 
 
 if __name__ == "__main__":

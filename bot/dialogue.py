@@ -26,8 +26,19 @@ MENU_WORDS = {"menu", "/menu", "เมนู", "メニュー", "start", "หน�
 HELP_WORDS = {"help", "/help", "ช่วยเหลือ", "ヘルプ", "วิธีใช้"}
 LANG_WORDS = {"language", "/language", "ภาษา", "言語", "lang"}
 GREETING_WORDS = {
-    "hi", "hello", "hey", "good morning", "สวัสดี", "สวัสดีครับ", "สวัสดีค่ะ", "หวัดดี",
-    "こんにちは", "こんにちわ", "おはようございます", "こんばんは", "はじめまして",
+    "hi",
+    "hello",
+    "hey",
+    "good morning",
+    "สวัสดี",
+    "สวัสดีครับ",
+    "สวัสดีค่ะ",
+    "หวัดดี",
+    "こんにちは",
+    "こんにちわ",
+    "おはようございます",
+    "こんばんは",
+    "はじめまして",
 }
 
 
@@ -38,7 +49,9 @@ class EffectContext(Protocol):
     @property
     def session(self) -> Any: ...  # sqlmodel.Session
 
-    def notify(self, *, channel: Channel, user_id: str, chat_id: str, replies: Sequence[Reply]) -> None:
+    def notify(
+        self, *, channel: Channel, user_id: str, chat_id: str, replies: Sequence[Reply]
+    ) -> None:
         """Queue replies to another user (e.g. the other side of an introduction)."""
 
 
@@ -61,7 +74,9 @@ class Turn:
     effects: list[Effect] = field(default_factory=list)
 
     def say(self, key: str, /, *, buttons: Sequence[Button] = (), **params: object) -> None:
-        self.replies.append(Reply(text=t(key, self.lang, **params), buttons=tuple(buttons), lang=self.lang))
+        self.replies.append(
+            Reply(text=t(key, self.lang, **params), buttons=tuple(buttons), lang=self.lang)
+        )
 
     def reply(self, reply: Reply) -> None:
         self.replies.append(reply)
@@ -157,7 +172,9 @@ class Dialogue:
         except Exception:
             # A bug in one skill must not lose the user: apologise and show the menu.
             logger.exception("dialogue failed for %s user", msg.channel)
-            turn = Turn(conv=conv, msg=msg, lang=turn.lang, services=self._services, session=session)
+            turn = Turn(
+                conv=conv, msg=msg, lang=turn.lang, services=self._services, session=session
+            )
             turn.say("error.internal", buttons=main_menu_buttons(turn.lang))
         return Outcome(conv=turn.conv, replies=turn.replies, effects=turn.effects)
 

@@ -27,11 +27,15 @@ class CatalogueError(ValueError):
     pass
 
 
-def _flatten(prefix: str, table: dict[str, Any], out: dict[str, dict[str, str]], source: str) -> None:
+def _flatten(
+    prefix: str, table: dict[str, Any], out: dict[str, dict[str, str]], source: str
+) -> None:
     if any(lang in table for lang in LANGS):
         extra = set(table) - set(LANGS)
         if extra:
-            raise CatalogueError(f"{source}: {prefix} mixes languages with sub-keys {sorted(extra)}")
+            raise CatalogueError(
+                f"{source}: {prefix} mixes languages with sub-keys {sorted(extra)}"
+            )
         if prefix in out:
             raise CatalogueError(f"{source}: {prefix} is defined twice")
         out[prefix] = {lang: table[lang] for lang in LANGS if lang in table}

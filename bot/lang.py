@@ -44,4 +44,7 @@ def from_hint(hint: str | None) -> Lang | None:
     if not hint:
         return None
     code = hint.split("-")[0].split("_")[0].lower()
-    return code if code in LANGS else None  # type: ignore[return-value]
+    for lang in LANGS:
+        if code == lang:
+            return lang
+    return None

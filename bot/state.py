@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column
-from sqlmodel import Field, Session, SQLModel, delete, select
+from sqlmodel import Field, Session, SQLModel, col, delete, select
 
+from bot.lang import from_hint
 from bot.types import Channel, Conversation
 
 
@@ -39,7 +40,7 @@ def load_conversation(session: Session, *, channel: Channel, user_id: str) -> Co
     return Conversation(
         channel=channel,
         user_id=user_id,
-        lang=row.lang,  # type: ignore[arg-type]
+        lang=from_hint(row.lang),
         lang_chosen=row.lang_chosen,
         flow=row.flow,
         data=dict(row.data or {}),
@@ -67,7 +68,9 @@ def get_chat_user(session: Session, *, channel: str, user_id: str) -> ChatUser |
 
 
 def delete_chat_user(session: Session, *, channel: str, user_id: str) -> None:
-    session.exec(delete(ChatUser).where(ChatUser.channel == channel, ChatUser.user_id == user_id))  # type: ignore[call-overload]
+    session.exec(
+        delete(ChatUser).where(col(ChatUser.channel) == channel, col(ChatUser.user_id) == user_id)
+    )
 
 
 def list_chat_users(session: Session) -> list[ChatUser]:

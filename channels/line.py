@@ -6,7 +6,6 @@ Replies go with the event's reply token while it is fresh, otherwise by push wit
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
@@ -23,6 +22,7 @@ from linebot.v3.messaging import (
     AsyncApiClient,
     AsyncMessagingApi,
     Configuration,
+    FlexContainer,
     FlexMessage,
     Message,
     PushMessageRequest,
@@ -31,7 +31,6 @@ from linebot.v3.messaging import (
     ReplyMessageRequest,
     TextMessage,
 )
-from linebot.v3.messaging import FlexContainer
 from linebot.v3.messaging.models import PostbackAction, URIAction
 from linebot.v3.webhooks import (
     Event,
@@ -48,7 +47,7 @@ from linebot.v3.webhooks import (
     UnfollowEvent,
 )
 
-from bot.types import Button, Card, IncomingMessage, Kind, Location, Media, Reply, Sticker
+from bot.types import Button, Card, Channel, IncomingMessage, Kind, Location, Media, Reply, Sticker
 from channels.base import Delivery, MalformedRequest, PartSent, SendError, VerificationError
 from core.settings import Settings
 
@@ -76,12 +75,14 @@ def _numbered(buttons: Sequence[Button]) -> str:
 
 
 class LineAdapter:
-    name = "line"
+    name: Channel = "line"
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._secret = settings.line_channel_secret or ""
-        self._parser = WebhookParser(self._secret or "unset", skip_signature_verification=lambda: True)
+        self._parser = WebhookParser(
+            self._secret or "unset", skip_signature_verification=lambda: True
+        )
         self._client: AsyncApiClient | None = None
         self._api: AsyncMessagingApi | None = None
 
@@ -110,7 +111,9 @@ class LineAdapter:
             try:
                 msg = self._normalise(event)
             except Exception:  # one odd event must not drop the others
-                logger.warning("LINE event of type %s could not be read; skipped", getattr(event, "type", "?"))
+                logger.warning(
+                    "LINE event of type %s could not be read; skipped", getattr(event, "type", "?")
+                )
                 continue
             if msg is not None:
                 messages.append(msg)
@@ -152,7 +155,9 @@ class LineAdapter:
         logger.info("LINE %s event skipped", event_type)
         return None
 
-    def _message(self, event: MessageEvent, base: dict[str, Any], *, is_group: bool) -> IncomingMessage | None:
+    def _message(
+        self, event: MessageEvent, base: dict[str, Any], *, is_group: bool
+    ) -> IncomingMessage | None:
         content = event.message
         if isinstance(content, TextMessageContent):
             text = content.text
@@ -236,7 +241,9 @@ class LineAdapter:
                 await self._push(api, delivery.chat_id, chunk, retry_key, timeout)
             await on_part_sent(index + 1, len(chunks))
 
-    async def _try_reply(self, api: AsyncMessagingApi, token: str, chunk: list[Message], timeout: float) -> bool:
+    async def _try_reply(
+        self, api: AsyncMessagingApi, token: str, chunk: list[Message], timeout: float
+    ) -> bool:
         """Reply with the token; False when LINE says the token is spent or expired."""
         try:
             await api.reply_message_with_http_info(
@@ -273,7 +280,7 @@ class LineAdapter:
                 logger.info("LINE push already accepted for this retry key")
                 return
             raise _send_error(exc) from exc
-        except (TimeoutError, asyncio.TimeoutError, aiohttp.ClientError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             raise SendError(f"LINE push failed: {type(exc).__name__}", retryable=True) from exc
 
     async def close(self) -> None:
@@ -326,13 +333,44 @@ def _flex_carousel(cards: Sequence[Card], alt: str) -> FlexMessage:
     bubbles = []
     for card in cards[:MAX_BUBBLES]:
         body: list[dict[str, Any]] = [
-            {"type": "text", "text": _shorten(card.title, 200), "weight": "bold", "size": "md", "wrap": True}
+            {
+                "type": "text",
+                "text": _shorten(card.title, 200),
+                "weight": "bold",
+                "size": "md",
+                "wrap": True,
+            }
         ]
         if card.subtitle:
-            body.append({"type": "text", "text": card.subtitle, "size": "xs", "color": "#888888", "wrap": True})
-        body.append({"type": "text", "text": _shorten(card.body, 1000), "size": "sm", "wrap": True, "margin": "md"})
+            body.append(
+                {
+                    "type": "text",
+                    "text": card.subtitle,
+                    "size": "xs",
+                    "color": "#888888",
+                    "wrap": True,
+                }
+            )
+        body.append(
+            {
+                "type": "text",
+                "text": _shorten(card.body, 1000),
+                "size": "sm",
+                "wrap": True,
+                "margin": "md",
+            }
+        )
         if card.footer:
-            body.append({"type": "text", "text": card.footer, "size": "xs", "color": "#888888", "wrap": True, "margin": "md"})
+            body.append(
+                {
+                    "type": "text",
+                    "text": card.footer,
+                    "size": "xs",
+                    "color": "#888888",
+                    "wrap": True,
+                    "margin": "md",
+                }
+            )
         bubble: dict[str, Any] = {
             "type": "bubble",
             "body": {"type": "box", "layout": "vertical", "contents": body},
@@ -343,8 +381,12 @@ def _flex_carousel(cards: Sequence[Card], alt: str) -> FlexMessage:
                 "layout": "vertical",
                 "spacing": "sm",
                 "contents": [
-                    {"type": "button", "style": "primary" if i == 0 else "secondary", "height": "sm",
-                     "action": _action(b).to_dict()}
+                    {
+                        "type": "button",
+                        "style": "primary" if i == 0 else "secondary",
+                        "height": "sm",
+                        "action": _action(b).to_dict(),
+                    }
                     for i, b in enumerate(card.buttons)
                 ],
             }

@@ -14,18 +14,19 @@ import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 # Opt in to python-telegram-bot's timedelta durations now, as its deprecation asks.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update  # noqa: E402
-from telegram.constants import ChatMemberStatus, ChatType, MessageEntityType, ParseMode  # noqa: E402
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut  # noqa: E402
-from telegram.request import HTTPXRequest  # noqa: E402
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatMemberStatus, ChatType, MessageEntityType, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.request import HTTPXRequest
 
-from bot.types import Button, Card, IncomingMessage, Kind, Location, Media, Reply, Sticker  # noqa: E402
-from channels.base import Delivery, MalformedRequest, PartSent, SendError, VerificationError  # noqa: E402
-from core.settings import Settings  # noqa: E402
+from bot.types import Button, Card, Channel, IncomingMessage, Kind, Location, Media, Reply, Sticker
+from channels.base import Delivery, MalformedRequest, PartSent, SendError, VerificationError
+from core.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def callback_data_for(data: str, put_alias: AliasPut) -> str:
 
 
 class TelegramAdapter:
-    name = "telegram"
+    name: Channel = "telegram"
 
     def __init__(self, settings: Settings, *, put_alias: AliasPut, get_alias: AliasGet) -> None:
         self._settings = settings
@@ -148,8 +149,15 @@ class TelegramAdapter:
                 logger.info("Telegram my_chat_member in a group skipped")
                 return None
             status = member.new_chat_member.status
-            kind = Kind.UNFOLLOW if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT) else None
-            if status == ChatMemberStatus.MEMBER and member.old_chat_member.status == ChatMemberStatus.BANNED:
+            kind = (
+                Kind.UNFOLLOW
+                if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+                else None
+            )
+            if (
+                status == ChatMemberStatus.MEMBER
+                and member.old_chat_member.status == ChatMemberStatus.BANNED
+            ):
                 kind = Kind.FOLLOW  # unblocked: greet again
             if kind is None:
                 return None
@@ -173,7 +181,7 @@ class TelegramAdapter:
         if user is None or user.is_bot:
             return None
         is_group = message.chat.type != ChatType.PRIVATE
-        base = {
+        base: dict[str, Any] = {
             "channel": "telegram",
             "event_id": event_id,
             "user_id": str(user.id),
@@ -192,23 +200,29 @@ class TelegramAdapter:
             if text.startswith("/start"):
                 command, _, payload = text.partition(" ")
                 if command.split("@", 1)[0] == "/start":
-                    return IncomingMessage(kind=Kind.FOLLOW, start_payload=payload.strip() or None, **base)  # type: ignore[arg-type]
-            return IncomingMessage(kind=Kind.TEXT, text=text, **base)  # type: ignore[arg-type]
+                    return IncomingMessage(
+                        kind=Kind.FOLLOW, start_payload=payload.strip() or None, **base
+                    )
+            return IncomingMessage(kind=Kind.TEXT, text=text, **base)
         if is_group:
             return None
         if message.location is not None:
             loc = Location(latitude=message.location.latitude, longitude=message.location.longitude)
-            return IncomingMessage(kind=Kind.LOCATION, location=loc, **base)  # type: ignore[arg-type]
+            return IncomingMessage(kind=Kind.LOCATION, location=loc, **base)
         if message.sticker is not None:
-            sticker = Sticker(package_id=message.sticker.set_name or "", sticker_id=message.sticker.file_unique_id)
-            return IncomingMessage(kind=Kind.STICKER, sticker=sticker, **base)  # type: ignore[arg-type]
+            sticker = Sticker(
+                package_id=message.sticker.set_name or "", sticker_id=message.sticker.file_unique_id
+            )
+            return IncomingMessage(kind=Kind.STICKER, sticker=sticker, **base)
         if message.photo:
             photo = message.photo[-1]
-            return IncomingMessage(kind=Kind.IMAGE, media=Media(media_id=photo.file_id, size=photo.file_size), **base)  # type: ignore[arg-type]
+            return IncomingMessage(
+                kind=Kind.IMAGE, media=Media(media_id=photo.file_id, size=photo.file_size), **base
+            )
         if message.document is not None:
             doc = message.document
             media = Media(media_id=doc.file_id, file_name=doc.file_name, size=doc.file_size)
-            return IncomingMessage(kind=Kind.FILE, media=media, **base)  # type: ignore[arg-type]
+            return IncomingMessage(kind=Kind.FILE, media=media, **base)
         logger.info("Telegram message without a handled content type skipped")
         return None
 
@@ -228,9 +242,15 @@ class TelegramAdapter:
                         stripped = text.replace(message.parse_entity(entity), "", 1).strip()
                         return True, stripped
         reply_to = message.reply_to_message
-        if reply_to is not None and reply_to.from_user is not None and reply_to.from_user.is_bot:
-            if self.username and (reply_to.from_user.username or "").lower() == self.username:
-                return True, text
+        replied_to_us = (
+            reply_to is not None
+            and reply_to.from_user is not None
+            and reply_to.from_user.is_bot
+            and bool(self.username)
+            and (reply_to.from_user.username or "").lower() == self.username
+        )
+        if replied_to_us:
+            return True, text
         return False, text
 
     # -- render and send ------------------------------------------------------------
@@ -253,7 +273,9 @@ class TelegramAdapter:
         keys = [
             InlineKeyboardButton(b.label, url=b.url)
             if b.url
-            else InlineKeyboardButton(b.label, callback_data=callback_data_for(b.data, self._put_alias))
+            else InlineKeyboardButton(
+                b.label, callback_data=callback_data_for(b.data, self._put_alias)
+            )
             for b in buttons
         ]
         # Short labels two to a row, long ones alone, as Telegram users expect.

@@ -54,7 +54,11 @@ def build(settings: Settings, engine: Engine) -> Built:
         fallbacks=[registration, answers],
         services=Services(extras=services),
     )
-    return Built(dialogue=dialogue, services=services, closers=[knowledge.close] if hasattr(knowledge, "close") else [])
+    return Built(
+        dialogue=dialogue,
+        services=services,
+        closers=[knowledge.close] if hasattr(knowledge, "close") else [],
+    )
 
 
 def routers() -> list[APIRouter]:

@@ -31,5 +31,13 @@ def configure_logging(level: str) -> None:
     root.addHandler(handler)
     root.setLevel(level)
     # Client libraries log request URLs, which carry the Telegram bot token.
-    for noisy in ("httpx", "httpx2", "httpcore", "telegram", "urllib3", "chromadb", "aiohttp.access"):
+    for noisy in (
+        "httpx",
+        "httpx2",
+        "httpcore",
+        "telegram",
+        "urllib3",
+        "chromadb",
+        "aiohttp.access",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -9,28 +9,40 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.events_received = Counter(
-            "kakehashi_events_received_total", "Webhook events accepted and stored",
-            ["channel"], registry=self.registry,
+            "kakehashi_events_received_total",
+            "Webhook events accepted and stored",
+            ["channel"],
+            registry=self.registry,
         )
         self.events_duplicate = Counter(
-            "kakehashi_events_duplicate_total", "Webhook events already stored (redeliveries)",
-            ["channel"], registry=self.registry,
+            "kakehashi_events_duplicate_total",
+            "Webhook events already stored (redeliveries)",
+            ["channel"],
+            registry=self.registry,
         )
         self.events_processed = Counter(
-            "kakehashi_events_processed_total", "Events handled and every reply delivered",
-            ["channel"], registry=self.registry,
+            "kakehashi_events_processed_total",
+            "Events handled and every reply delivered",
+            ["channel"],
+            registry=self.registry,
         )
         self.events_failed = Counter(
-            "kakehashi_events_failed_total", "Events given up on (see /api/admin/failed-events)",
-            ["channel"], registry=self.registry,
+            "kakehashi_events_failed_total",
+            "Events given up on (see /api/admin/failed-events)",
+            ["channel"],
+            registry=self.registry,
         )
         self.requests_rejected = Counter(
-            "kakehashi_webhook_rejected_total", "Webhook requests refused, by reason",
-            ["channel", "reason"], registry=self.registry,
+            "kakehashi_webhook_rejected_total",
+            "Webhook requests refused, by reason",
+            ["channel", "reason"],
+            registry=self.registry,
         )
         self.send_retries = Counter(
-            "kakehashi_send_retries_total", "Platform send attempts that were retried",
-            ["channel"], registry=self.registry,
+            "kakehashi_send_retries_total",
+            "Platform send attempts that were retried",
+            ["channel"],
+            registry=self.registry,
         )
         self.processing_seconds = Histogram(
             "kakehashi_event_processing_seconds",

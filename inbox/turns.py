@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
 from sqlmodel import Session
 
 from bot.dialogue import Dialogue, Outcome
@@ -26,7 +27,9 @@ class TurnEffects:
     session: Session
     notifications: list[Notification] = field(default_factory=list)
 
-    def notify(self, *, channel: Channel, user_id: str, chat_id: str, replies: Sequence[Reply]) -> None:
+    def notify(
+        self, *, channel: Channel, user_id: str, chat_id: str, replies: Sequence[Reply]
+    ) -> None:
         self.notifications.append(
             Notification(channel=channel, user_id=user_id, chat_id=chat_id, replies=tuple(replies))
         )

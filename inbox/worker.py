@@ -9,6 +9,7 @@ sent part by part, each part recorded, so a restart resumes where it stopped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Callable, Mapping
@@ -122,10 +123,8 @@ class Worker:
                 task.add_done_callback(self._task_done)
             if claimed and free - len(claimed) > 0:
                 continue  # there may be more users waiting right behind these
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._settings.worker_poll_s)
-            except TimeoutError:
-                pass
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
@@ -158,7 +157,9 @@ class Worker:
             (datetime.now(UTC) - received).total_seconds()
         )
 
-    def _finish(self, event_id: int, status: EventStatus, error: str | None, sent: list[int]) -> None:
+    def _finish(
+        self, event_id: int, status: EventStatus, error: str | None, sent: list[int]
+    ) -> None:
         """Record the delivered rows and the event's end in one transaction."""
         with write_lock(self._engine), session_scope(self._engine) as session:
             for outbox_id in sent:
@@ -192,7 +193,11 @@ class Worker:
                 raise
         logger.info(
             "handled %s %s event %s: %d replies, %d notifications",
-            msg.channel, msg.kind.value, event_id, len(result.outcome.replies), len(result.notifications),
+            msg.channel,
+            msg.kind.value,
+            event_id,
+            len(result.outcome.replies),
+            len(result.notifications),
         )
 
     @staticmethod
@@ -234,7 +239,9 @@ class Worker:
 
     def _pending_rows(self, event_id: int) -> list[OutboxMessage]:
         with session_scope(self._engine) as session:
-            return [row for row in repo.pending_outbox(session, inbox_id=event_id) if row.error != HELD]
+            return [
+                row for row in repo.pending_outbox(session, inbox_id=event_id) if row.error != HELD
+            ]
 
     async def _deliver_row(self, event_id: int, row: OutboxMessage) -> str | None:
         assert row.id is not None
@@ -273,7 +280,11 @@ class Worker:
                     return error
                 delay = exc.retry_after if exc.retry_after is not None else self._backoff(attempt)
                 logger.warning(
-                    "send to %s failed (%s); retry %d in %.1fs", row.channel, exc.detail, attempt, delay
+                    "send to %s failed (%s); retry %d in %.1fs",
+                    row.channel,
+                    exc.detail,
+                    attempt,
+                    delay,
                 )
                 self._metrics.send_retries.labels(row.channel).inc()
                 await self._db(self._renew_lease, event_id, delay)
@@ -288,7 +299,9 @@ class Worker:
 
     def _renew_lease(self, event_id: int, delay: float) -> None:
         with write_lock(self._engine), session_scope(self._engine) as session:
-            repo.renew_lease(session, event_id=event_id, lease_s=self._settings.worker_lease_s + delay)
+            repo.renew_lease(
+                session, event_id=event_id, lease_s=self._settings.worker_lease_s + delay
+            )
 
     def _mark_part(self, outbox_id: int, count: int) -> None:
         with write_lock(self._engine), session_scope(self._engine) as session:

@@ -21,12 +21,12 @@ def standin() -> Iterator[PlatformStandIn]:
 
 
 @pytest.fixture
-def settings(tmp_path, standin):  # type: ignore[no-untyped-def]
+def settings(tmp_path, standin):
     return make_settings(tmp_path, standin.url)
 
 
 @pytest.fixture
-def client(settings) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def client(settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 

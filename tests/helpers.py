@@ -20,7 +20,9 @@ BOT_USERNAME = "kakehashi_test_bot"
 _ids = itertools.count(1)
 
 
-def make_settings(data_dir: Path, api_base: str = "http://127.0.0.1:9", **overrides: Any) -> Settings:
+def make_settings(
+    data_dir: Path, api_base: str = "http://127.0.0.1:9", **overrides: Any
+) -> Settings:
     values: dict[str, Any] = {
         "data_dir": data_dir,
         "line_channel_secret": LINE_SECRET,
@@ -40,7 +42,10 @@ def make_settings(data_dir: Path, api_base: str = "http://127.0.0.1:9", **overri
 
 
 def line_headers(body: bytes, secret: str = LINE_SECRET) -> dict[str, str]:
-    return {"content-type": "application/json; charset=utf-8", "x-line-signature": signature(secret, body)}
+    return {
+        "content-type": "application/json; charset=utf-8",
+        "x-line-signature": signature(secret, body),
+    }
 
 
 def telegram_headers(secret: str = TELEGRAM_SECRET) -> dict[str, str]:
@@ -62,9 +67,16 @@ def _line_base(user: str, event_id: str | None, reply_token: str | None) -> dict
     }
 
 
-def line_text(user: str, text: str, *, event_id: str | None = None, reply_token: str | None = None) -> dict[str, Any]:
+def line_text(
+    user: str, text: str, *, event_id: str | None = None, reply_token: str | None = None
+) -> dict[str, Any]:
     event = _line_base(user, event_id, reply_token)
-    event.update({"type": "message", "message": {"type": "text", "id": str(next(_ids)), "quoteToken": "q", "text": text}})
+    event.update(
+        {
+            "type": "message",
+            "message": {"type": "text", "id": str(next(_ids)), "quoteToken": "q", "text": text},
+        }
+    )
     return event
 
 
@@ -80,8 +92,15 @@ def line_follow(user: str, *, event_id: str | None = None) -> dict[str, Any]:
     return event
 
 
-def tg_text(user: int, text: str, *, update_id: int | None = None, chat: dict[str, Any] | None = None,
-            entities: list[dict[str, Any]] | None = None, lang: str = "ja") -> bytes:
+def tg_text(
+    user: int,
+    text: str,
+    *,
+    update_id: int | None = None,
+    chat: dict[str, Any] | None = None,
+    entities: list[dict[str, Any]] | None = None,
+    lang: str = "ja",
+) -> bytes:
     message: dict[str, Any] = {
         "message_id": next(_ids),
         "from": {"id": user, "is_bot": False, "first_name": "Taro", "language_code": lang},
@@ -91,17 +110,26 @@ def tg_text(user: int, text: str, *, update_id: int | None = None, chat: dict[st
     }
     if entities:
         message["entities"] = entities
-    return json.dumps({"update_id": update_id or next(_ids), "message": message}, ensure_ascii=False).encode()
+    return json.dumps(
+        {"update_id": update_id or next(_ids), "message": message}, ensure_ascii=False
+    ).encode()
 
 
 def tg_callback(user: int, data: str, *, update_id: int | None = None) -> bytes:
-    return json.dumps({
-        "update_id": update_id or next(_ids),
-        "callback_query": {
-            "id": f"cbq-{next(_ids)}",
-            "from": {"id": user, "is_bot": False, "first_name": "Taro", "language_code": "ja"},
-            "chat_instance": "ci",
-            "data": data,
-            "message": {"message_id": 1, "date": int(time.time()), "chat": {"id": user, "type": "private"}, "text": "menu"},
-        },
-    }).encode()
+    return json.dumps(
+        {
+            "update_id": update_id or next(_ids),
+            "callback_query": {
+                "id": f"cbq-{next(_ids)}",
+                "from": {"id": user, "is_bot": False, "first_name": "Taro", "language_code": "ja"},
+                "chat_instance": "ci",
+                "data": data,
+                "message": {
+                    "message_id": 1,
+                    "date": int(time.time()),
+                    "chat": {"id": user, "type": "private"},
+                    "text": "menu",
+                },
+            },
+        }
+    ).encode()

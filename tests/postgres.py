@@ -44,17 +44,57 @@ def postgres_cluster() -> Iterator[str]:
         shutil.chown(root, user="postgres")
     run = {"check": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE}
     try:
-        subprocess.run(_as_postgres([initdb, "-D", str(data), "-U", "kakehashi", "--auth=trust", "-E", "UTF8", "--no-sync"]), **run)  # type: ignore[call-overload]
-        options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100"
-        subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]), **run)  # type: ignore[call-overload]
+        subprocess.run(
+            _as_postgres(
+                [
+                    initdb,
+                    "-D",
+                    str(data),
+                    "-U",
+                    "kakehashi",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                ]
+            ),
+            **run,
+        )  # type: ignore[call-overload]
+        options = (
+            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100"
+        )
+        subprocess.run(
+            _as_postgres(
+                [pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]
+            ),
+            **run,
+        )  # type: ignore[call-overload]
     except (subprocess.CalledProcessError, OSError) as exc:
         shutil.rmtree(root, ignore_errors=True)
         raise RuntimeError(f"could not start PostgreSQL: {exc}") from exc
     try:
-        subprocess.run(_as_postgres([_bin("createdb") or "createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "kakehashi", "kakehashi"]), **run)  # type: ignore[call-overload]
+        subprocess.run(
+            _as_postgres(
+                [
+                    _bin("createdb") or "createdb",
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "-U",
+                    "kakehashi",
+                    "kakehashi",
+                ]
+            ),
+            **run,
+        )  # type: ignore[call-overload]
         yield f"postgresql+psycopg://kakehashi@127.0.0.1:{port}/kakehashi"
     finally:
-        subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]), check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            _as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]),
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(0.1)
         shutil.rmtree(root, ignore_errors=True)

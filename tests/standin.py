@@ -60,8 +60,15 @@ class PlatformStandIn:
         self._server.shutdown()
         self._server.server_close()
 
-    def fail(self, endpoint: str, status: int, *, times: int = 1, headers: dict[str, str] | None = None,
-             body: dict[str, Any] | None = None) -> None:
+    def fail(
+        self,
+        endpoint: str,
+        status: int,
+        *,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> None:
         with self._lock:
             self.failures.append(Failure(endpoint, status, times, headers or {}, body or {}))
 
@@ -107,8 +114,12 @@ class PlatformStandIn:
             def _handle(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                call = Call(self.command, self.path, {k.lower(): v for k, v in self.headers.items()},
-                            _decode(raw, self.headers.get("content-type", "")))
+                call = Call(
+                    self.command,
+                    self.path,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    _decode(raw, self.headers.get("content-type", "")),
+                )
                 failure = standin._take_failure(call.endpoint)
                 if standin.delay_s:
                     time.sleep(standin.delay_s)
@@ -117,9 +128,15 @@ class PlatformStandIn:
                         standin.calls.append(call)
                     self._answer(200, _success(call), {})
                 else:
-                    self._answer(failure.status, failure.body or {"message": "stand-in failure"}, failure.headers)
+                    self._answer(
+                        failure.status,
+                        failure.body or {"message": "stand-in failure"},
+                        failure.headers,
+                    )
 
-            def _answer(self, status: int, payload: dict[str, Any], headers: dict[str, str]) -> None:
+            def _answer(
+                self, status: int, payload: dict[str, Any], headers: dict[str, str]
+            ) -> None:
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
@@ -153,11 +170,26 @@ def _success(call: Call) -> dict[str, Any]:
     if endpoint in ("reply", "push"):
         return {"sentMessages": [{"id": str(int(time.time() * 1000)), "quoteToken": "q"}]}
     if endpoint == "getMe":
-        return {"ok": True, "result": {"id": 777, "is_bot": True, "first_name": "Kakehashi", "username": "kakehashi_test_bot"}}
+        return {
+            "ok": True,
+            "result": {
+                "id": 777,
+                "is_bot": True,
+                "first_name": "Kakehashi",
+                "username": "kakehashi_test_bot",
+            },
+        }
     if endpoint == "sendMessage":
         chat_id = call.body.get("chat_id", 1) if isinstance(call.body, dict) else 1
-        return {"ok": True, "result": {"message_id": len(chat_id) if isinstance(chat_id, str) else 1, "date": int(time.time()),
-                                        "chat": {"id": int(chat_id), "type": "private"}, "text": "ok"}}
+        return {
+            "ok": True,
+            "result": {
+                "message_id": len(chat_id) if isinstance(chat_id, str) else 1,
+                "date": int(time.time()),
+                "chat": {"id": int(chat_id), "type": "private"},
+                "text": "ok",
+            },
+        }
     if endpoint in ("answerCallbackQuery", "setWebhook"):
         return {"ok": True, "result": True}
     return {}

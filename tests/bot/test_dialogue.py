@@ -10,23 +10,41 @@ from bot.lang import detect, from_hint
 from bot.types import Channel, Conversation, IncomingMessage, Kind
 
 
-def msg(channel: Channel = "line", *, text: str | None = None, postback: str | None = None,
-        kind: Kind | None = None, lang_hint: str | None = None) -> IncomingMessage:
+def msg(
+    channel: Channel = "line",
+    *,
+    text: str | None = None,
+    postback: str | None = None,
+    kind: Kind | None = None,
+    lang_hint: str | None = None,
+) -> IncomingMessage:
     chosen = kind or (Kind.POSTBACK if postback else Kind.TEXT)
-    return IncomingMessage(channel=channel, event_id="e", user_id="u", chat_id="u", kind=chosen,
-                           timestamp=datetime.now(UTC), text=text, postback=postback, lang_hint=lang_hint)
+    return IncomingMessage(
+        channel=channel,
+        event_id="e",
+        user_id="u",
+        chat_id="u",
+        kind=chosen,
+        timestamp=datetime.now(UTC),
+        text=text,
+        postback=postback,
+        lang_hint=lang_hint,
+    )
 
 
-@pytest.mark.parametrize(("text", "lang"), [
-    ("กองทุนประชารัฐกู้ได้สูงสุดเท่าไหร่", "th"),
-    ("担保は必要ですか", "ja"),
-    ("タイの金型メーカー", "ja"),
-    ("What is the maximum loan?", "en"),
-    ("SME กู้ได้เท่าไหร่", "th"),
-    ("ISO 9001 取得企業", "ja"),
-    ("12345", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("กองทุนประชารัฐกู้ได้สูงสุดเท่าไหร่", "th"),
+        ("担保は必要ですか", "ja"),
+        ("タイの金型メーカー", "ja"),
+        ("What is the maximum loan?", "en"),
+        ("SME กู้ได้เท่าไหร่", "th"),
+        ("ISO 9001 取得企業", "ja"),
+        ("12345", None),
+        ("", None),
+    ],
+)
 def test_detect(text: str, lang: str | None) -> None:
     assert detect(text) == lang
 
@@ -60,7 +78,9 @@ def test_chosen_language_wins_over_detection() -> None:
 def test_follow_greets_in_channel_default_with_main_menu() -> None:
     dialogue = Dialogue()
     line = dialogue.handle(Conversation(channel="line", user_id="u"), msg("line", kind=Kind.FOLLOW))
-    telegram = dialogue.handle(Conversation(channel="telegram", user_id="u"), msg("telegram", kind=Kind.FOLLOW))
+    telegram = dialogue.handle(
+        Conversation(channel="telegram", user_id="u"), msg("telegram", kind=Kind.FOLLOW)
+    )
     assert line.replies[0].text == t("greeting", "th")
     assert telegram.replies[0].text == t("greeting", "ja")
     data = [b.data for b in line.replies[0].buttons]
@@ -68,7 +88,10 @@ def test_follow_greets_in_channel_default_with_main_menu() -> None:
 
 
 def test_telegram_language_hint_is_used_when_no_text() -> None:
-    out = Dialogue().handle(Conversation(channel="telegram", user_id="u"), msg("telegram", kind=Kind.FOLLOW, lang_hint="en-US"))
+    out = Dialogue().handle(
+        Conversation(channel="telegram", user_id="u"),
+        msg("telegram", kind=Kind.FOLLOW, lang_hint="en-US"),
+    )
     assert out.replies[0].text == t("greeting", "en")
 
 
@@ -79,9 +102,9 @@ def test_unfollow_marks_blocked_and_stays_silent() -> None:
 
 def test_features_not_built_answer_coming_soon_in_three_languages() -> None:
     for lang in ("th", "ja", "en"):
-        conv = Conversation(channel="line", user_id="u", lang=lang, lang_chosen=True)  # type: ignore[arg-type]
+        conv = Conversation(channel="line", user_id="u", lang=lang, lang_chosen=True)
         out = Dialogue().handle(conv, msg(postback="match:find"))
-        assert out.replies[0].text == t("coming_soon", lang)  # type: ignore[arg-type]
+        assert out.replies[0].text == t("coming_soon", lang)
 
 
 def test_a_failing_skill_apologises_instead_of_crashing() -> None:
@@ -94,10 +117,14 @@ def test_a_failing_skill_apologises_instead_of_crashing() -> None:
         def on_text(self, turn: Turn) -> bool:
             return False
 
-    out = Dialogue(skills=[Broken()]).handle(Conversation(channel="line", user_id="u"), msg(text="x", postback="reg:start"))
+    out = Dialogue(skills=[Broken()]).handle(
+        Conversation(channel="line", user_id="u"), msg(text="x", postback="reg:start")
+    )
     assert out.replies[0].text == t("error.internal", "th")
 
 
 def test_stale_unknown_button() -> None:
-    out = Dialogue().handle(Conversation(channel="telegram", user_id="u", lang="en"), msg("telegram", postback="zzz:1"))
+    out = Dialogue().handle(
+        Conversation(channel="telegram", user_id="u", lang="en"), msg("telegram", postback="zzz:1")
+    )
     assert out.replies[0].text == t("fallback.stale_button", "en")

@@ -20,7 +20,10 @@ def adapter(tmp_path: Path) -> LineAdapter:
 
 def test_known_answer_signature() -> None:
     # From line-bot-sdk's own tests (shared/fixtures/README.md).
-    assert signature("channel_secret", b"bodybodybodybody") == "/gg9a+LvFevTH1sd7XCQycD7tsWclCsInj7MhBHxN7k="
+    assert (
+        signature("channel_secret", b"bodybodybodybody")
+        == "/gg9a+LvFevTH1sd7XCQycD7tsWclCsInj7MhBHxN7k="
+    )
 
 
 def test_verify_accepts_the_right_signature_and_refuses_others(adapter: LineAdapter) -> None:
@@ -45,13 +48,25 @@ def test_all_28_sdk_events_verify_and_parse(adapter: LineAdapter) -> None:
     # Skipped: room image, video, audio, join, leave, beacons, accountLink, group/room texts
     # without a mention, member events, unsend, videoPlayComplete, messageEdited, unknown.
     assert kinds == [
-        Kind.TEXT, Kind.LOCATION, Kind.STICKER, Kind.FOLLOW, Kind.UNFOLLOW,
-        Kind.POSTBACK, Kind.POSTBACK, Kind.POSTBACK, Kind.POSTBACK,
-        Kind.FILE, Kind.IMAGE, Kind.TEXT,
+        Kind.TEXT,
+        Kind.LOCATION,
+        Kind.STICKER,
+        Kind.FOLLOW,
+        Kind.UNFOLLOW,
+        Kind.POSTBACK,
+        Kind.POSTBACK,
+        Kind.POSTBACK,
+        Kind.POSTBACK,
+        Kind.FILE,
+        Kind.IMAGE,
+        Kind.TEXT,
     ]
     text = messages[0]
     assert text.text == "Hello, world" and text.reply_token == "nHuyWiB7yP5Zw52FIkcQobQuGDXCTA"
-    assert text.user_id == "U206d25c2ea6bd87c17655609a1c37cb8" and text.event_id == "testwebhookeventid"
+    assert (
+        text.user_id == "U206d25c2ea6bd87c17655609a1c37cb8"
+        and text.event_id == "testwebhookeventid"
+    )
     location = messages[1].location
     assert location is not None and location.latitude == pytest.approx(35.65910807942215)
     sticker = messages[2].sticker
@@ -63,13 +78,22 @@ def test_all_28_sdk_events_verify_and_parse(adapter: LineAdapter) -> None:
 
 
 def test_group_text_is_taken_only_when_the_bot_is_mentioned(adapter: LineAdapter) -> None:
-    def group_text(text: str, mentionees: list[dict]) -> bytes:  # type: ignore[type-arg]
+    def group_text(text: str, mentionees: list[dict]) -> bytes:
         event = {
-            "type": "message", "mode": "active", "timestamp": 1700000000000,
+            "type": "message",
+            "mode": "active",
+            "timestamp": 1700000000000,
             "source": {"type": "group", "groupId": "Cgroup", "userId": "Uuser"},
-            "webhookEventId": "01GROUP", "deliveryContext": {"isRedelivery": False}, "replyToken": "rt",
-            "message": {"type": "text", "id": "1", "quoteToken": "q", "text": text,
-                        "mention": {"mentionees": mentionees} if mentionees else None},
+            "webhookEventId": "01GROUP",
+            "deliveryContext": {"isRedelivery": False},
+            "replyToken": "rt",
+            "message": {
+                "type": "text",
+                "id": "1",
+                "quoteToken": "q",
+                "text": text,
+                "mention": {"mentionees": mentionees} if mentionees else None,
+            },
         }
         if not mentionees:
             del event["message"]["mention"]  # type: ignore[attr-defined]
@@ -80,10 +104,14 @@ def test_group_text_is_taken_only_when_the_bot_is_mentioned(adapter: LineAdapter
     assert adapter.parse(group_text("@Somsa hi", other)) == []
     me = [{"index": 0, "length": 10, "type": "user", "isSelf": True}]
     (msg,) = adapter.parse(group_text("@Kakehashi menu", me))
-    assert msg.is_group and msg.text == "menu" and msg.chat_id == "Cgroup" and msg.user_id == "Uuser"
+    assert (
+        msg.is_group and msg.text == "menu" and msg.chat_id == "Cgroup" and msg.user_id == "Uuser"
+    )
 
 
-@pytest.mark.parametrize("body", [b"not json", b"[]", b'{"events": [{"type": "message"}]}', b'{"events": 5}'])
+@pytest.mark.parametrize(
+    "body", [b"not json", b"[]", b'{"events": [{"type": "message"}]}', b'{"events": 5}']
+)
 def test_malformed_bodies_are_refused(adapter: LineAdapter, body: bytes) -> None:
     with pytest.raises(MalformedRequest):
         adapter.parse(body)
@@ -92,22 +120,41 @@ def test_malformed_bodies_are_refused(adapter: LineAdapter, body: bytes) -> None
 def test_render_quick_replies_flex_and_numbered_fallback(adapter: LineAdapter) -> None:
     reply = Reply(
         text="Choose",
-        buttons=(Button("Register my company today", "reg:start"), Button("Source", "x", url="https://example.org/doc")),
-        cards=(Card("Siam Mold (Demo)", "Injection moulds", buttons=(Button("Request introduction", "intro:req:1"),)),),
+        buttons=(
+            Button("Register my company today", "reg:start"),
+            Button("Source", "x", url="https://example.org/doc"),
+        ),
+        cards=(
+            Card(
+                "Siam Mold (Demo)",
+                "Injection moulds",
+                buttons=(Button("Request introduction", "intro:req:1"),),
+            ),
+        ),
     )
     flex, text = (m.to_dict() for m in adapter.render([reply]))
     assert flex["type"] == "flex" and flex["contents"]["type"] == "carousel"
     bubble = flex["contents"]["contents"][0]
     assert bubble["body"]["contents"][0]["text"] == "Siam Mold (Demo)"
     assert bubble["footer"]["contents"][0]["action"] == {
-        "type": "postback", "label": "Request introduction", "data": "intro:req:1", "displayText": "Request introduction"}
+        "type": "postback",
+        "label": "Request introduction",
+        "data": "intro:req:1",
+        "displayText": "Request introduction",
+    }
     assert "1. Siam Mold (Demo)" in flex["altText"]
     items = text["quickReply"]["items"]
     assert items[0]["action"]["label"] == "Register my company…"  # LINE's 20-character limit
     assert items[0]["action"]["data"] == "reg:start"
-    assert items[1]["action"] == {"type": "uri", "label": "Source", "uri": "https://example.org/doc"}
+    assert items[1]["action"] == {
+        "type": "uri",
+        "label": "Source",
+        "uri": "https://example.org/doc",
+    }
 
-    many = Reply(text="Pick a province", buttons=tuple(Button(f"P{i}", f"p:{i}") for i in range(20)))
+    many = Reply(
+        text="Pick a province", buttons=tuple(Button(f"P{i}", f"p:{i}") for i in range(20))
+    )
     (only,) = (m.to_dict() for m in adapter.render([many]))
     assert len(only["quickReply"]["items"]) == 13
     assert "20. P19" in only["text"]

@@ -20,7 +20,9 @@ def aliases() -> dict[str, str]:
 
 @pytest.fixture
 def adapter(tmp_path: Path, aliases: dict[str, str]) -> TelegramAdapter:
-    return TelegramAdapter(make_settings(tmp_path), put_alias=aliases.__setitem__, get_alias=aliases.get)
+    return TelegramAdapter(
+        make_settings(tmp_path), put_alias=aliases.__setitem__, get_alias=aliases.get
+    )
 
 
 def test_verify_secret_header(adapter: TelegramAdapter) -> None:
@@ -67,7 +69,9 @@ def test_groups_only_when_addressed(adapter: TelegramAdapter) -> None:
     assert command.text == "/help" and command.is_group and command.chat_id == "-100"
     mention = f"@{BOT_USERNAME}"
     entities = [{"type": "mention", "offset": 0, "length": len(mention)}]
-    (mentioned,) = adapter.parse(tg_text(42, f"{mention} 担保は必要ですか", chat=group, entities=entities))
+    (mentioned,) = adapter.parse(
+        tg_text(42, f"{mention} 担保は必要ですか", chat=group, entities=entities)
+    )
     assert mentioned.text == "担保は必要ですか"
 
 
@@ -80,7 +84,9 @@ def test_edited_message_and_callback_query(adapter: TelegramAdapter) -> None:
     assert press.kind is Kind.POSTBACK and press.postback == "reg:start" and press.callback_query_id
 
 
-def test_long_callback_data_goes_through_an_alias(adapter: TelegramAdapter, aliases: dict[str, str]) -> None:
+def test_long_callback_data_goes_through_an_alias(
+    adapter: TelegramAdapter, aliases: dict[str, str]
+) -> None:
     long_data = "match:more:" + "x" * 80
     reply = Reply(text="t", buttons=(Button("More", long_data), Button("Menu", "menu")))
     ((_text, keyboard),) = adapter.render([reply])
@@ -93,14 +99,19 @@ def test_long_callback_data_goes_through_an_alias(adapter: TelegramAdapter, alia
 
 
 def test_render_cards_and_escaping(adapter: TelegramAdapter) -> None:
-    reply = Reply(text="Top <5> matches", cards=(Card("A & B Co.", "moulds", buttons=(Button("Intro", "intro:req:1"),)),))
+    reply = Reply(
+        text="Top <5> matches",
+        cards=(Card("A & B Co.", "moulds", buttons=(Button("Intro", "intro:req:1"),)),),
+    )
     (card_text, card_kb), (text, kb) = adapter.render([reply])
     assert card_text.startswith("<b>A &amp; B Co.</b>")
     assert card_kb is not None and card_kb.inline_keyboard[0][0].callback_data == "intro:req:1"
     assert text == "Top &lt;5&gt; matches" and kb is None
 
 
-@pytest.mark.parametrize("body", [b"not json", b"[]", b'{"message": {}}', b'{"update_id": "x", "message": 5}'])
+@pytest.mark.parametrize(
+    "body", [b"not json", b"[]", b'{"message": {}}', b'{"update_id": "x", "message": 5}']
+)
 def test_malformed_updates_are_refused(adapter: TelegramAdapter, body: bytes) -> None:
     with pytest.raises(MalformedRequest):
         adapter.parse(body)

@@ -20,7 +20,7 @@ from inbox.models import EventStatus, InboxEvent, OutboxMessage
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def engine(request, tmp_path: Path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+def engine(request, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "sqlite":
         settings = Settings(data_dir=tmp_path)
     else:
@@ -34,13 +34,22 @@ def engine(request, tmp_path: Path) -> Iterator[Engine]:  # type: ignore[no-unty
 
 
 def message(user: str, event_id: str, text: str = "hi") -> IncomingMessage:
-    return IncomingMessage(channel="line", event_id=event_id, user_id=user, chat_id=user, kind=Kind.TEXT,
-                           timestamp=datetime.now(UTC), text=text)
+    return IncomingMessage(
+        channel="line",
+        event_id=event_id,
+        user_id=user,
+        chat_id=user,
+        kind=Kind.TEXT,
+        timestamp=datetime.now(UTC),
+        text=text,
+    )
 
 
 def test_store_is_idempotent_on_channel_and_event_id(engine: Engine) -> None:
     with session_scope(engine) as session:
-        first = repo.store_messages(session, [message("U1", "e1"), message("U1", "e2"), message("U1", "e1")])
+        first = repo.store_messages(
+            session, [message("U1", "e1"), message("U1", "e2"), message("U1", "e1")]
+        )
     with session_scope(engine) as session:
         again = repo.store_messages(session, [message("U1", "e2"), message("U2", "e3")])
     assert (first.stored, first.duplicates) == (2, 1)
@@ -48,13 +57,18 @@ def test_store_is_idempotent_on_channel_and_event_id(engine: Engine) -> None:
     with Session(engine) as session:
         rows = session.exec(select(InboxEvent).order_by(InboxEvent.id)).all()  # type: ignore[arg-type]
     assert [r.event_id for r in rows] == ["e1", "e2", "e3"]
-    assert IncomingMessage.from_json(rows[0].payload) == message("U1", "e1").__class__.from_json(rows[0].payload)
+    assert IncomingMessage.from_json(rows[0].payload) == message("U1", "e1").__class__.from_json(
+        rows[0].payload
+    )
     assert rows[0].payload["text"] == "hi" and rows[0].user_key == "line:U1"
 
 
 def test_claim_hands_out_one_event_per_user_in_order(engine: Engine) -> None:
     with session_scope(engine) as session:
-        repo.store_messages(session, [message("A", "a1"), message("A", "a2"), message("B", "b1"), message("A", "a3")])
+        repo.store_messages(
+            session,
+            [message("A", "a1"), message("A", "a2"), message("B", "b1"), message("A", "a3")],
+        )
     with session_scope(engine) as session:
         first = [e.event_id for e in repo.claim_events(session, limit=10, lease_s=60)]
     assert first == ["a1", "b1"]
@@ -73,7 +87,10 @@ def test_expired_lease_is_claimed_again(engine: Engine) -> None:
         assert claimed.status == "processing" and claimed.attempts == 1
     with session_scope(engine) as session:
         assert repo.claim_events(session, limit=1, lease_s=60) == []
-        session.execute(text("UPDATE inbox_event SET lease_until = :t"), {"t": datetime.now(UTC) - timedelta(seconds=5)})
+        session.execute(
+            text("UPDATE inbox_event SET lease_until = :t"),
+            {"t": datetime.now(UTC) - timedelta(seconds=5)},
+        )
     with session_scope(engine) as session:
         (again,) = repo.claim_events(session, limit=1, lease_s=60)
         assert again.event_id == "a1" and again.attempts == 2
@@ -110,7 +127,9 @@ def test_concurrent_claimers_never_share_an_event(engine: Engine) -> None:
     for thread in threads:
         thread.join(timeout=60)
     assert not errors, errors
-    assert sorted(claimed) == sorted(f"{u}-{n}" for u in users for n in range(3))  # each exactly once
+    assert sorted(claimed) == sorted(
+        f"{u}-{n}" for u in users for n in range(3)
+    )  # each exactly once
     for user in users:  # and each user's events in order
         assert [c for c in claimed if c.startswith(f"{user}-")] == [f"{user}-{n}" for n in range(3)]
 
@@ -123,15 +142,22 @@ def test_release_all_leases_makes_in_flight_events_claimable(engine: Engine) -> 
     with session_scope(engine) as session:
         assert repo.release_all_leases(session) == 2
     with session_scope(engine) as session:
-        assert sorted(e.event_id for e in repo.claim_events(session, limit=5, lease_s=60)) == ["a1", "b1"]
+        assert sorted(e.event_id for e in repo.claim_events(session, limit=5, lease_s=60)) == [
+            "a1",
+            "b1",
+        ]
 
 
 def test_failed_events_are_listed_newest_first(engine: Engine) -> None:
     with session_scope(engine) as session:
         repo.store_messages(session, [message("A", "a1"), message("B", "b1"), message("C", "c1")])
     with session_scope(engine) as session:
-        repo.finish_event(session, event_id=_id(session, "a1"), status=EventStatus.FAILED, error="x" * 5000)
-        repo.finish_event(session, event_id=_id(session, "c1"), status=EventStatus.FAILED, error="boom")
+        repo.finish_event(
+            session, event_id=_id(session, "a1"), status=EventStatus.FAILED, error="x" * 5000
+        )
+        repo.finish_event(
+            session, event_id=_id(session, "c1"), status=EventStatus.FAILED, error="boom"
+        )
     with Session(engine) as session:
         failed = repo.list_failed(session)
     assert [(e.event_id, len(e.error or "")) for e in failed] == [("c1", 4), ("a1", 2000)]
@@ -145,16 +171,39 @@ def _id(session: Session, event_id: str) -> int:
 
 def test_erase_user_leaves_nothing_but_the_event_in_flight(engine: Engine) -> None:
     with session_scope(engine) as session:
-        repo.store_messages(session, [message("A", "a1", "my phone is 0812345678"), message("A", "a2", "delete my data"),
-                                      message("A", "a3", "later"), message("B", "b1")])
+        repo.store_messages(
+            session,
+            [
+                message("A", "a1", "my phone is 0812345678"),
+                message("A", "a2", "delete my data"),
+                message("A", "a3", "later"),
+                message("B", "b1"),
+            ],
+        )
     with session_scope(engine) as session:
         repo.finish_event(session, event_id=_id(session, "a1"), status=EventStatus.DONE)
-        repo.queue_replies(session, inbox_id=_id(session, "a1"), msg_channel="line", user_id="A", chat_id="A", replies=[])
+        repo.queue_replies(
+            session,
+            inbox_id=_id(session, "a1"),
+            msg_channel="line",
+            user_id="A",
+            chat_id="A",
+            replies=[],
+        )
     with session_scope(engine) as session:
-        (current,) = [e for e in repo.claim_events(session, limit=5, lease_s=60) if e.event_id == "a2"]
+        (current,) = [
+            e for e in repo.claim_events(session, limit=5, lease_s=60) if e.event_id == "a2"
+        ]
         repo.erase_user(session, channel="line", user_id="A")
         # the confirmation still has to go out
-        repo.queue_replies(session, inbox_id=current.id or 0, msg_channel="line", user_id="A", chat_id="A", replies=[])
+        repo.queue_replies(
+            session,
+            inbox_id=current.id or 0,
+            msg_channel="line",
+            user_id="A",
+            chat_id="A",
+            replies=[],
+        )
     with Session(engine) as session:
         rows = session.exec(select(InboxEvent)).all()
         assert sorted(r.event_id for r in rows) == ["a2", "b1"]

@@ -14,7 +14,15 @@ from sqlmodel import Session, select
 
 from inbox.models import InboxEvent
 from matching.models import Company, CompanyMember
-from tests.helpers import line_body, line_headers, line_postback, line_text, telegram_headers, tg_callback, tg_text
+from tests.helpers import (
+    line_body,
+    line_headers,
+    line_postback,
+    line_text,
+    telegram_headers,
+    tg_callback,
+    tg_text,
+)
 from tests.registration.test_happy_paths import JAPAN_FIRM_SCRIPTS, THAI_SME_SCRIPTS
 from tests.standin import PlatformStandIn
 
@@ -30,7 +38,9 @@ def stored(client: TestClient) -> tuple[Company, CompanyMember]:
 
 
 def check_thai_sme(company: Company, lang: str) -> None:
-    assert company.country == "TH" and company.source == "chat" and company.ref.startswith("TH-CHAT-")
+    assert (
+        company.country == "TH" and company.source == "chat" and company.ref.startswith("TH-CHAT-")
+    )
     assert company.registration_number == "0105536003771"
     assert company.sector == "22"
     assert company.partnership == ["buyer", "oem"]
@@ -43,7 +53,9 @@ def check_thai_sme(company: Company, lang: str) -> None:
 
 
 def check_japanese_firm(company: Company, lang: str) -> None:
-    assert company.country == "JP" and company.source == "chat" and company.ref.startswith("JP-CHAT-")
+    assert (
+        company.country == "JP" and company.source == "chat" and company.ref.startswith("JP-CHAT-")
+    )
     assert company.registration_number == "7000012050002"
     assert company.location == "Aichi" and company.sector == "25"
     assert company.partnership == ["supplier", "joint_venture"]
@@ -53,18 +65,31 @@ def check_japanese_firm(company: Company, lang: str) -> None:
     assert company.extra["registered_lang"] == lang and company.consent_at is not None
 
 
-def chat(client: TestClient, channel: str, user: str, kind: str, value: str) -> list[dict]:  # type: ignore[type-arg]
-    payload = {"channel": channel, "user_id": user, ("text" if kind == "text" else "postback"): value}
+def chat(client: TestClient, channel: str, user: str, kind: str, value: str) -> list[dict]:
+    payload = {
+        "channel": channel,
+        "user_id": user,
+        ("text" if kind == "text" else "postback"): value,
+    }
     response = client.post("/api/chat", json=payload)
     assert response.status_code == 200, response.text
-    return response.json()["replies"]  # type: ignore[no-any-return]
+    return response.json()["replies"]
 
 
-@pytest.mark.parametrize(("form", "channel", "lang"), [
-    ("th_sme", "line", "th"), ("th_sme", "line", "ja"), ("th_sme", "line", "en"),
-    ("jp_firm", "telegram", "ja"), ("jp_firm", "telegram", "en"), ("jp_firm", "telegram", "th"),
-])
-def test_registration_through_the_chat_api(client: TestClient, form: str, channel: str, lang: str) -> None:
+@pytest.mark.parametrize(
+    ("form", "channel", "lang"),
+    [
+        ("th_sme", "line", "th"),
+        ("th_sme", "line", "ja"),
+        ("th_sme", "line", "en"),
+        ("jp_firm", "telegram", "ja"),
+        ("jp_firm", "telegram", "en"),
+        ("jp_firm", "telegram", "th"),
+    ],
+)
+def test_registration_through_the_chat_api(
+    client: TestClient, form: str, channel: str, lang: str
+) -> None:
     user = f"api-{form}-{lang}"
     if lang != DEFAULT[channel]:
         chat(client, channel, user, "press", f"lang:{lang}")
@@ -92,12 +117,16 @@ def _wait_done(client: TestClient, count: int, timeout: float = 60) -> None:
     raise AssertionError(f"not all events done: {statuses}")
 
 
-def test_thai_sme_registers_through_the_line_webhook(client: TestClient, standin: PlatformStandIn) -> None:
+def test_thai_sme_registers_through_the_line_webhook(
+    client: TestClient, standin: PlatformStandIn
+) -> None:
     user = "Uline-registrant"
     steps = [("press", "reg:start"), ("press", "reg:form:th_sme"), *THAI_SME_SCRIPTS["th"]]
     events = [line_text(user, v) if k == "text" else line_postback(user, v) for k, v in steps]
     body = line_body(*events)  # all at once: the inbox keeps them in order
-    assert client.post("/webhooks/line", content=body, headers=line_headers(body)).json()["stored"] == len(steps)
+    assert client.post("/webhooks/line", content=body, headers=line_headers(body)).json()[
+        "stored"
+    ] == len(steps)
     _wait_done(client, len(steps))
     company, member = stored(client)
     check_thai_sme(company, "th")
@@ -106,12 +135,19 @@ def test_thai_sme_registers_through_the_line_webhook(client: TestClient, standin
     assert any("วิสาหกิจขนาดกลาง" in m.get("text", "") for m in last)
 
 
-def test_japanese_firm_registers_through_the_telegram_webhook(client: TestClient, standin: PlatformStandIn) -> None:
+def test_japanese_firm_registers_through_the_telegram_webhook(
+    client: TestClient, standin: PlatformStandIn
+) -> None:
     user = 880011
     steps = [("press", "reg:start"), ("press", "reg:form:jp_firm"), *JAPAN_FIRM_SCRIPTS["ja"]]
     for kind, value in steps:
         body = tg_text(user, value) if kind == "text" else tg_callback(user, value)
-        assert client.post("/webhooks/telegram", content=body, headers=telegram_headers()).json()["stored"] == 1
+        assert (
+            client.post("/webhooks/telegram", content=body, headers=telegram_headers()).json()[
+                "stored"
+            ]
+            == 1
+        )
     _wait_done(client, len(steps))
     company, member = stored(client)
     check_japanese_firm(company, "ja")

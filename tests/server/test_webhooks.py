@@ -46,6 +46,7 @@ def wait_until_idle(client: TestClient, timeout: float = 20.0) -> None:
 
 # -- bad input: a clear status, nothing stored, nothing sent ------------------------
 
+
 def _assert_nothing_happened(client: TestClient, standin: PlatformStandIn) -> None:
     time.sleep(0.1)
     assert inbox_rows(client) == []
@@ -54,32 +55,45 @@ def _assert_nothing_happened(client: TestClient, standin: PlatformStandIn) -> No
 
 def test_line_missing_signature_is_401(client: TestClient, standin: PlatformStandIn) -> None:
     body = line_body(line_text("U1", "hello"))
-    response = client.post("/webhooks/line", content=body, headers={"content-type": "application/json"})
+    response = client.post(
+        "/webhooks/line", content=body, headers={"content-type": "application/json"}
+    )
     assert response.status_code == 401 and "X-Line-Signature" in response.json()["detail"]
     _assert_nothing_happened(client, standin)
 
 
 def test_line_wrong_signature_is_403(client: TestClient, standin: PlatformStandIn) -> None:
     body = line_body(line_text("U1", "hello"))
-    response = client.post("/webhooks/line", content=body, headers=line_headers(body, secret="wrong-secret-value"))
+    response = client.post(
+        "/webhooks/line", content=body, headers=line_headers(body, secret="wrong-secret-value")
+    )
     assert response.status_code == 403
     _assert_nothing_happened(client, standin)
 
 
 def test_telegram_wrong_or_missing_secret(client: TestClient, standin: PlatformStandIn) -> None:
     body = tg_text(5, "hello")
-    wrong = client.post("/webhooks/telegram", content=body, headers=telegram_headers("not-the-secret"))
-    missing = client.post("/webhooks/telegram", content=body, headers={"content-type": "application/json"})
+    wrong = client.post(
+        "/webhooks/telegram", content=body, headers=telegram_headers("not-the-secret")
+    )
+    missing = client.post(
+        "/webhooks/telegram", content=body, headers={"content-type": "application/json"}
+    )
     assert (wrong.status_code, missing.status_code) == (403, 401)
     _assert_nothing_happened(client, standin)
 
 
-@pytest.mark.parametrize(("body", "status"), [
-    (b"{not json", 400),
-    (b"\xff\xfe\x00 invalid utf-8", 400),
-    (b'{"destination": "U", "events": "nope"}', 400),
-])
-def test_line_malformed_signed_bodies(client: TestClient, standin: PlatformStandIn, body: bytes, status: int) -> None:
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"{not json", 400),
+        (b"\xff\xfe\x00 invalid utf-8", 400),
+        (b'{"destination": "U", "events": "nope"}', 400),
+    ],
+)
+def test_line_malformed_signed_bodies(
+    client: TestClient, standin: PlatformStandIn, body: bytes, status: int
+) -> None:
     response = client.post("/webhooks/line", content=body, headers=line_headers(body))
     assert response.status_code == status
     assert "Malformed" in response.json()["detail"]
@@ -87,7 +101,9 @@ def test_line_malformed_signed_bodies(client: TestClient, standin: PlatformStand
 
 
 def test_telegram_malformed_body(client: TestClient, standin: PlatformStandIn) -> None:
-    response = client.post("/webhooks/telegram", content=b'{"no_update_id": 1}', headers=telegram_headers())
+    response = client.post(
+        "/webhooks/telegram", content=b'{"no_update_id": 1}', headers=telegram_headers()
+    )
     assert response.status_code == 400
     _assert_nothing_happened(client, standin)
 
@@ -99,7 +115,7 @@ def test_wrong_content_type_is_415(client: TestClient, standin: PlatformStandIn)
     _assert_nothing_happened(client, standin)
 
 
-def test_body_over_the_limit_is_413(tmp_path, standin: PlatformStandIn) -> None:  # type: ignore[no-untyped-def]
+def test_body_over_the_limit_is_413(tmp_path, standin: PlatformStandIn) -> None:
     settings = make_settings(tmp_path, standin.url, max_body_bytes=2048)
     with TestClient(create_app(settings)) as client:
         body = line_body(line_text("U1", "x" * 4000))
@@ -108,31 +124,51 @@ def test_body_over_the_limit_is_413(tmp_path, standin: PlatformStandIn) -> None:
         _assert_nothing_happened(client, standin)
 
 
-def test_unconfigured_channel_is_503_and_names_the_setting(tmp_path, standin: PlatformStandIn) -> None:  # type: ignore[no-untyped-def]
-    settings = make_settings(tmp_path, standin.url, line_channel_access_token=None, telegram_webhook_secret=None)
+def test_unconfigured_channel_is_503_and_names_the_setting(
+    tmp_path, standin: PlatformStandIn
+) -> None:
+    settings = make_settings(
+        tmp_path, standin.url, line_channel_access_token=None, telegram_webhook_secret=None
+    )
     with TestClient(create_app(settings)) as client:
         body = line_body(line_text("U1", "hello"))
         line = client.post("/webhooks/line", content=body, headers=line_headers(body))
         assert line.status_code == 503 and "LINE_CHANNEL_ACCESS_TOKEN" in line.json()["detail"]
-        telegram = client.post("/webhooks/telegram", content=tg_text(1, "hi"), headers=telegram_headers())
-        assert telegram.status_code == 503 and "TELEGRAM_WEBHOOK_SECRET" in telegram.json()["detail"]
+        telegram = client.post(
+            "/webhooks/telegram", content=tg_text(1, "hi"), headers=telegram_headers()
+        )
+        assert (
+            telegram.status_code == 503 and "TELEGRAM_WEBHOOK_SECRET" in telegram.json()["detail"]
+        )
         _assert_nothing_happened(client, standin)
 
 
 def test_unknown_channel_is_404(client: TestClient) -> None:
-    assert client.post("/webhooks/whatsapp", content=b"{}", headers={"content-type": "application/json"}).status_code == 404
+    assert (
+        client.post(
+            "/webhooks/whatsapp", content=b"{}", headers={"content-type": "application/json"}
+        ).status_code
+        == 404
+    )
 
 
 def test_line_console_verify_request_gets_200(client: TestClient, standin: PlatformStandIn) -> None:
     body = b'{"destination":"Uxxxxxxxx","events":[]}'
     response = client.post("/webhooks/line", content=body, headers=line_headers(body))
-    assert response.status_code == 200 and response.json() == {"status": "ok", "stored": 0, "duplicates": 0}
+    assert response.status_code == 200 and response.json() == {
+        "status": "ok",
+        "stored": 0,
+        "duplicates": 0,
+    }
     _assert_nothing_happened(client, standin)
 
 
 # -- the happy path: exact JSON the platforms receive -------------------------------
 
-def test_line_follow_greets_with_reply_token_and_quick_replies(client: TestClient, standin: PlatformStandIn) -> None:
+
+def test_line_follow_greets_with_reply_token_and_quick_replies(
+    client: TestClient, standin: PlatformStandIn
+) -> None:
     event = line_follow("Uthai1")
     body = line_body(event)
     response = client.post("/webhooks/line", content=body, headers=line_headers(body))
@@ -156,7 +192,9 @@ def test_telegram_menu_and_button_press(client: TestClient, standin: PlatformSta
     assert [b["callback_data"] for row in keyboard for b in row] == MENU_DATA
     assert keyboard[0][0]["text"] == t("menu.register", "ja")
 
-    client.post("/webhooks/telegram", content=tg_callback(4242, "lang:en"), headers=telegram_headers())
+    client.post(
+        "/webhooks/telegram", content=tg_callback(4242, "lang:en"), headers=telegram_headers()
+    )
     answered = standin.wait_for(1, "answerCallbackQuery")
     sent = standin.wait_for(2, "sendMessage")
     assert answered[0].body["callback_query_id"].startswith("cbq-")
@@ -172,12 +210,19 @@ def test_line_button_press_replies(client: TestClient, standin: PlatformStandIn)
 
 # -- exactly once, in order ---------------------------------------------------------
 
-def test_redelivered_event_is_acknowledged_and_processed_once(client: TestClient, standin: PlatformStandIn) -> None:
+
+def test_redelivered_event_is_acknowledged_and_processed_once(
+    client: TestClient, standin: PlatformStandIn
+) -> None:
     event = line_text("Udup", "hello", event_id="01DUPLICATE000000000000001")
     body = line_body(event)
     first = client.post("/webhooks/line", content=body, headers=line_headers(body))
     second = client.post("/webhooks/line", content=body, headers=line_headers(body))
-    assert first.json()["stored"] == 1 and second.json() == {"status": "ok", "stored": 0, "duplicates": 1}
+    assert first.json()["stored"] == 1 and second.json() == {
+        "status": "ok",
+        "stored": 0,
+        "duplicates": 1,
+    }
     standin.wait_for(1, "reply")
     wait_until_idle(client)
     time.sleep(0.2)
@@ -185,22 +230,38 @@ def test_redelivered_event_is_acknowledged_and_processed_once(client: TestClient
     assert len(inbox_rows(client)) == 1
 
 
-def test_events_of_one_user_are_answered_in_order(client: TestClient, standin: PlatformStandIn) -> None:
+def test_events_of_one_user_are_answered_in_order(
+    client: TestClient, standin: PlatformStandIn
+) -> None:
     words = ["menu", "help", "language", "เมนู", "help", "メニュー"]
-    expected = [t("menu.title", "en"), t("help", "en"), t("language.choose", "en"),
-                t("menu.title", "th"), t("help", "en"), t("menu.title", "ja")]
-    body = line_body(*[line_text("Uorder", w) for w in words], *[line_text(f"Uother{i}", "hi") for i in range(4)])
+    expected = [
+        t("menu.title", "en"),
+        t("help", "en"),
+        t("language.choose", "en"),
+        t("menu.title", "th"),
+        t("help", "en"),
+        t("menu.title", "ja"),
+    ]
+    body = line_body(
+        *[line_text("Uorder", w) for w in words], *[line_text(f"Uother{i}", "hi") for i in range(4)]
+    )
     client.post("/webhooks/line", content=body, headers=line_headers(body))
     standin.wait_for(10, "reply")
     wait_until_idle(client)
-    texts = [c.body["messages"][0]["text"] for c in standin.calls_to("reply")
-             if c.body["messages"][0]["text"] in expected]
+    texts = [
+        c.body["messages"][0]["text"]
+        for c in standin.calls_to("reply")
+        if c.body["messages"][0]["text"] in expected
+    ]
     assert texts == expected
 
 
 # -- platform failures: retry, Retry-After, give up and list ------------------------
 
-def test_line_5xx_is_retried_then_delivered_once(client: TestClient, standin: PlatformStandIn) -> None:
+
+def test_line_5xx_is_retried_then_delivered_once(
+    client: TestClient, standin: PlatformStandIn
+) -> None:
     standin.fail("reply", 500, times=5)  # the reply call fails: fall back to push
     standin.fail("push", 503, times=2)
     body = line_body(line_text("Uretry", "hello"))
@@ -212,7 +273,7 @@ def test_line_5xx_is_retried_then_delivered_once(client: TestClient, standin: Pl
     assert [row.status for row in inbox_rows(client)] == ["done"]
 
 
-def test_stale_reply_token_pushes_with_retry_key(tmp_path, standin: PlatformStandIn) -> None:  # type: ignore[no-untyped-def]
+def test_stale_reply_token_pushes_with_retry_key(tmp_path, standin: PlatformStandIn) -> None:
     settings = make_settings(tmp_path, standin.url, line_reply_token_max_age_s=0.0)
     with TestClient(create_app(settings)) as client:
         body = line_body(line_text("Ustale", "hello"))
@@ -231,8 +292,16 @@ def test_spent_reply_token_falls_back_to_push(client: TestClient, standin: Platf
 
 
 def test_telegram_429_honours_retry_after(client: TestClient, standin: PlatformStandIn) -> None:
-    standin.fail("sendMessage", 429, body={"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
-                                           "parameters": {"retry_after": 1}})
+    standin.fail(
+        "sendMessage",
+        429,
+        body={
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 1",
+            "parameters": {"retry_after": 1},
+        },
+    )
     started = time.monotonic()
     client.post("/webhooks/telegram", content=tg_text(77, "hello"), headers=telegram_headers())
     (sent,) = standin.wait_for(1, "sendMessage")
@@ -240,8 +309,15 @@ def test_telegram_429_honours_retry_after(client: TestClient, standin: PlatformS
     assert sent.body["text"] == t("greeting", "en")
 
 
-def test_permanent_failure_is_recorded_and_listed_for_staff(client: TestClient, standin: PlatformStandIn) -> None:
-    standin.fail("sendMessage", 400, times=10, body={"ok": False, "error_code": 400, "description": "Bad Request: chat not found"})
+def test_permanent_failure_is_recorded_and_listed_for_staff(
+    client: TestClient, standin: PlatformStandIn
+) -> None:
+    standin.fail(
+        "sendMessage",
+        400,
+        times=10,
+        body={"ok": False, "error_code": 400, "description": "Bad Request: chat not found"},
+    )
     client.post("/webhooks/telegram", content=tg_text(88, "hello"), headers=telegram_headers())
     wait_until_idle(client)
     (row,) = inbox_rows(client)
@@ -251,15 +327,21 @@ def test_permanent_failure_is_recorded_and_listed_for_staff(client: TestClient, 
         create_staff(session, email="ops@dip.example", role="admin")
         token = issue_token(session, email="ops@dip.example")
         session.commit()
-    listed = client.get("/api/admin/failed-events", headers={"authorization": f"Bearer {token}"}).json()["events"]
+    listed = client.get(
+        "/api/admin/failed-events", headers={"authorization": f"Bearer {token}"}
+    ).json()["events"]
     assert [(e["channel"], e["event_id"]) for e in listed] == [("telegram", row.event_id)]
     assert "chat not found" in listed[0]["error"].lower()
-    bad = client.get("/api/admin/failed-events", headers={"authorization": "Bearer kkh_not_a_token"})
+    bad = client.get(
+        "/api/admin/failed-events", headers={"authorization": "Bearer kkh_not_a_token"}
+    )
     assert bad.status_code == 401
 
 
-def test_retries_give_up_after_the_configured_attempts(tmp_path, standin: PlatformStandIn) -> None:  # type: ignore[no-untyped-def]
-    settings = make_settings(tmp_path, standin.url, send_max_attempts=3, line_reply_token_max_age_s=0.0)
+def test_retries_give_up_after_the_configured_attempts(tmp_path, standin: PlatformStandIn) -> None:
+    settings = make_settings(
+        tmp_path, standin.url, send_max_attempts=3, line_reply_token_max_age_s=0.0
+    )
     with TestClient(create_app(settings)) as client:
         standin.fail("push", 500, times=100)
         body = line_body(line_text("Udown", "hello"))
@@ -272,8 +354,19 @@ def test_retries_give_up_after_the_configured_attempts(tmp_path, standin: Platfo
         assert outbox.sent_at is None and outbox.attempts == 3
 
 
-def test_one_users_failure_does_not_hold_up_others(client: TestClient, standin: PlatformStandIn) -> None:
-    standin.fail("sendMessage", 403, times=1, body={"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"})
+def test_one_users_failure_does_not_hold_up_others(
+    client: TestClient, standin: PlatformStandIn
+) -> None:
+    standin.fail(
+        "sendMessage",
+        403,
+        times=1,
+        body={
+            "ok": False,
+            "error_code": 403,
+            "description": "Forbidden: bot was blocked by the user",
+        },
+    )
     client.post("/webhooks/telegram", content=tg_text(1, "hello"), headers=telegram_headers())
     wait_until_idle(client)
     client.post("/webhooks/telegram", content=tg_text(2, "hello"), headers=telegram_headers())
@@ -283,7 +376,10 @@ def test_one_users_failure_does_not_hold_up_others(client: TestClient, standin: 
 
 # -- operations ---------------------------------------------------------------------
 
-def test_metrics_count_received_duplicates_and_processed(client: TestClient, standin: PlatformStandIn) -> None:
+
+def test_metrics_count_received_duplicates_and_processed(
+    client: TestClient, standin: PlatformStandIn
+) -> None:
     event = line_text("Umetrics", "hello")
     body = line_body(event)
     client.post("/webhooks/line", content=body, headers=line_headers(body))
@@ -302,7 +398,9 @@ def test_healthz_reports_database(client: TestClient) -> None:
     assert body["status"] == "ok" and body["checks"]["database"] == "ok"
 
 
-def test_info_logs_never_carry_message_text_or_secrets(client: TestClient, standin: PlatformStandIn, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_info_logs_never_carry_message_text_or_secrets(
+    client: TestClient, standin: PlatformStandIn, caplog
+) -> None:
     caplog.set_level("INFO")
     secret_phrase = "my-bank-account-998877"
     body = line_body(line_text("Ulog", secret_phrase))
@@ -313,30 +411,54 @@ def test_info_logs_never_carry_message_text_or_secrets(client: TestClient, stand
     wait_until_idle(client)
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert caplog.records, "expected some INFO logs"
-    for needle in (secret_phrase, "TEST-telegram-token", "line-access-token-for-tests", "telegram-webhook-secret"):
+    for needle in (
+        secret_phrase,
+        "TEST-telegram-token",
+        "line-access-token-for-tests",
+        "telegram-webhook-secret",
+    ):
         assert needle not in logged
 
 
 def test_chat_api_validates_input(client: TestClient) -> None:
     assert client.post("/api/chat", json={"channel": "line", "user_id": "u"}).status_code == 422
-    assert client.post("/api/chat", json={"channel": "sms", "user_id": "u", "text": "x"}).status_code == 422
-    assert client.post("/api/chat", json={"channel": "line", "user_id": "bad id!", "text": "x"}).status_code == 422
-    reply = client.post("/api/chat", json={"channel": "line", "user_id": "sim1", "text": "こんにちは"}).json()
+    assert (
+        client.post("/api/chat", json={"channel": "sms", "user_id": "u", "text": "x"}).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            "/api/chat", json={"channel": "line", "user_id": "bad id!", "text": "x"}
+        ).status_code
+        == 422
+    )
+    reply = client.post(
+        "/api/chat", json={"channel": "line", "user_id": "sim1", "text": "こんにちは"}
+    ).json()
     assert reply["replies"][0]["text"] == t("greeting", "ja")
     assert [b["data"] for b in reply["replies"][0]["buttons"]] == MENU_DATA
     assert json.dumps(reply)  # plain JSON all the way
 
 
-def test_notifications_outside_a_turn_are_delivered_by_the_worker(client: TestClient, standin: PlatformStandIn) -> None:
+def test_notifications_outside_a_turn_are_delivered_by_the_worker(
+    client: TestClient, standin: PlatformStandIn
+) -> None:
     from bot.types import Button, Reply
     from inbox import repo
 
     with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
-        repo.enqueue_notification(session, channel="telegram", user_id="31337", chat_id="31337",
-                                  replies=[Reply(text="Staff recorded an answer", buttons=(Button("Menu", "menu"),))])
+        repo.enqueue_notification(
+            session,
+            channel="telegram",
+            user_id="31337",
+            chat_id="31337",
+            replies=[Reply(text="Staff recorded an answer", buttons=(Button("Menu", "menu"),))],
+        )
         session.commit()
     (sent,) = standin.wait_for(1, "sendMessage")
     assert sent.body["chat_id"] == "31337" and sent.body["text"] == "Staff recorded an answer"
-    assert sent.body["reply_markup"] == {"inline_keyboard": [[{"text": "Menu", "callback_data": "menu"}]]}
+    assert sent.body["reply_markup"] == {
+        "inline_keyboard": [[{"text": "Menu", "callback_data": "menu"}]]
+    }
     wait_until_idle(client)
     assert [row.status for row in inbox_rows(client)] == ["done"]
