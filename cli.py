@@ -66,11 +66,12 @@ def staff_create(
 
     try:
         with session_scope(_engine()) as session:
-            create_staff(session, email=email, role=role)
+            account = create_staff(session, email=email, role=role)
     except StaffError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
-    console.print(f"Created {role} account for {email}. Next: kakehashi staff token {email}")
+    console.print(f"Created {role} account for {account.email}.")
+    console.print(f"Next: kakehashi staff token {account.email}", soft_wrap=True)
 
 
 @staff_app.command("token")

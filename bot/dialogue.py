@@ -219,8 +219,10 @@ class Dialogue:
 
     def _postback(self, turn: Turn, data: str, *, from_link: bool = False) -> None:
         if data == "menu":
+            self._leave_flow(turn)
             turn.say("menu.title", buttons=main_menu_buttons(turn.lang))
         elif data == "help":
+            self._leave_flow(turn)
             turn.say("help", buttons=main_menu_buttons(turn.lang))
         elif data == "lang":
             turn.say("language.choose", buttons=language_buttons())
@@ -237,12 +239,14 @@ class Dialogue:
         word = text.lower()
         command = word.split("@", 1)[0] if word.startswith("/") else word
         if command in MENU_WORDS:
+            self._leave_flow(turn)
             turn.say("menu.title", buttons=main_menu_buttons(turn.lang))
             return
         if _is_greeting(command):
             self._greet(turn)
             return
         if command in HELP_WORDS:
+            self._leave_flow(turn)
             turn.say("help", buttons=main_menu_buttons(turn.lang))
             return
         if command in LANG_WORDS:
@@ -272,7 +276,23 @@ class Dialogue:
         turn.lang = chosen
         turn.conv.lang = chosen
         turn.conv.lang_chosen = True
+        skill = self._active_skill(turn)
+        reask = getattr(skill, "reask", None)
+        if reask is not None:
+            # In the middle of a form: confirm, then ask the pending question in the new language.
+            turn.say("language.changed")
+            if reask(turn):
+                return
+            turn.replies.pop()
         turn.say("language.changed", buttons=main_menu_buttons(chosen))
+
+    def _active_skill(self, turn: Turn) -> Skill | None:
+        flow = turn.conv.flow
+        return self._skills.get(flow.split(":", 1)[0]) if flow else None
+
+    def _leave_flow(self, turn: Turn) -> None:
+        """The menu pauses whatever flow is active; the skill keeps its answers to resume."""
+        turn.conv.flow = None
 
     def _not_available(self, turn: Turn, data: str) -> None:
         prefix = data.split(":", 1)[0]

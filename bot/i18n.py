@@ -30,7 +30,9 @@ class CatalogueError(ValueError):
 def _flatten(
     prefix: str, table: dict[str, Any], out: dict[str, dict[str, str]], source: str
 ) -> None:
-    if any(lang in table for lang in LANGS):
+    if any(isinstance(table.get(lang), str) for lang in LANGS):
+        if not all(isinstance(table.get(lang, ""), str) for lang in LANGS):
+            raise CatalogueError(f"{source}: {prefix} mixes sentences and sub-keys")
         extra = set(table) - set(LANGS)
         if extra:
             raise CatalogueError(

@@ -128,3 +128,44 @@ def test_stale_unknown_button() -> None:
         Conversation(channel="telegram", user_id="u", lang="en"), msg("telegram", postback="zzz:1")
     )
     assert out.replies[0].text == t("fallback.stale_button", "en")
+
+
+class _Form:
+    """A one-question flow that records what reaches it."""
+
+    name = "reg"
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def on_postback(self, turn: Turn, data: str) -> bool:
+        turn.conv.flow = "reg:form"
+        turn.say("menu.title")
+        return True
+
+    def on_text(self, turn: Turn) -> bool:
+        self.texts.append(turn.msg.text or "")
+        return True
+
+    def reask(self, turn: Turn) -> bool:
+        turn.say("help")
+        return True
+
+
+def test_menu_pauses_an_active_flow() -> None:
+    form = _Form()
+    dialogue = Dialogue(skills=[form])
+    conv = dialogue.handle(Conversation(channel="line", user_id="u"), msg(postback="reg:start")).conv
+    assert conv.flow == "reg:form"
+    conv = dialogue.handle(conv, msg(text="เมนู")).conv
+    assert conv.flow is None
+    out = dialogue.handle(conv, msg(text="hello"))
+    assert form.texts == [] and out.replies[0].text == t("greeting", "en")
+
+
+def test_language_change_mid_flow_asks_the_pending_question_again() -> None:
+    dialogue = Dialogue(skills=[_Form()])
+    conv = dialogue.handle(Conversation(channel="line", user_id="u"), msg(postback="reg:start")).conv
+    out = dialogue.handle(conv, msg(postback="lang:ja"))
+    assert [r.text for r in out.replies] == [t("language.changed", "ja"), t("help", "ja")]
+    assert out.conv.flow == "reg:form" and out.conv.lang == "ja"
