@@ -574,6 +574,8 @@ class Matcher:
         else:
             partnership = np.where(b_pmask == 0, neutral, partnership).astype(np.float32)
 
+        # What the texts themselves say, for the reasons (the rule below is for scoring).
+        said_ab, said_ba = text_ab, text_ba
         # A firm that wants buyers wants buyers *of what it offers*: for a pair where one side
         # wants a supplier and the other wants buyers, the buyer's need meeting the seller's
         # offer is the evidence in both directions.
@@ -630,8 +632,8 @@ class Matcher:
         dir_ba = np.where(need > 0, dir_ba * (1.0 - w.missing_cert_cut * (1.0 - cert_ba)), dir_ba)
         scores = (2.0 * dir_ab * dir_ba / np.maximum(dir_ab + dir_ba, 1e-9)).astype(np.float32)
         parts = {
-            "text_ab": text_ab,
-            "text_ba": text_ba,
+            "text_ab": said_ab,
+            "text_ba": said_ba,
             "sector": sector,
             "partnership": partnership,
             "cert_ab": cert_ab,

@@ -134,3 +134,39 @@ def test_framing_is_stripped_but_substance_kept() -> None:
     assert strip_framing("Looking for a Thai supplier of rubber hoses.") == "rubber hoses"
     assert strip_framing("หาผู้นำเข้าอาหารทะเลในญี่ปุ่น") == "อาหารทะเล"
     assert strip_framing("Looking for") == "Looking for"  # nothing left: keep the text
+
+
+def test_reasons_quote_only_what_the_texts_say(embedder) -> None:  # type: ignore[no-untyped-def]
+    from matching.engine import Profile
+
+    # The Japanese firm makes food machines and needs wire harnesses; the Thai firm makes
+    # harnesses and wants Japanese buyers of them. The score counts "a buyer of what I make"
+    # as meeting the Thai firm's need, but no reason may claim that the Thai firm is looking
+    # for food machines.
+    profiles = [
+        Profile(
+            id=1,
+            ref="J",
+            name="J",
+            country="JP",
+            sector="28",
+            offers="食品加工機械を製造しています。",
+            seeks="タイで自動車用ワイヤーハーネスを供給できる会社を探しています。",
+            partnership=("supplier",),
+        ),
+        Profile(
+            id=2,
+            ref="T",
+            name="T",
+            country="TH",
+            sector="27",
+            offers="ผลิตชุดสายไฟรถยนต์",
+            seeks="หาลูกค้าญี่ปุ่นที่ต้องการซื้อชุดสายไฟรถยนต์",
+            partnership=("buyer",),
+        ),
+    ]
+    m = Matcher(embedder)
+    m.load_profiles(profiles)
+    (match,) = m.match(1, k=1)
+    assert "match.reason.seeks_you" not in match.reason_keys
+    assert {"match.reason.offers_fit", "match.reason.partner_they_supply"} <= set(match.reason_keys)
