@@ -65,3 +65,17 @@ def test_background_load(tmp_path: Path, embedder) -> None:  # type: ignore[no-u
     matcher.refresh_in_background(engine).join(timeout=60)
     assert matcher.ready and len(matcher.snapshot) == 40
     engine.dispose()
+
+
+def test_wiring_creates_the_introduction_tables(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+    from sqlmodel import SQLModel
+
+    settings = Settings(data_dir=tmp_path / "data", load_demo_content=False, database_url=None)
+    engine = make_engine(settings)
+    # An init_db that ran before matching.intro_models was imported: only the company tables.
+    SQLModel.metadata.create_all(engine, tables=[SQLModel.metadata.tables["company"]])
+    wiring.ensure_demo_directory(settings, engine)
+    names = set(sa.inspect(engine).get_table_names())
+    assert {"match_introduction", "match_introduction_event", "match_not_interested"} <= names
+    engine.dispose()
