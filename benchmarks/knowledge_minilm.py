@@ -35,24 +35,26 @@ def _load_safetensors(path: Path) -> dict[str, np.ndarray]:
     return tensors
 
 
-def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float = 1e-12) -> np.ndarray:
+def _layer_norm(
+    x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float = 1e-12
+) -> np.ndarray:
     mean = x.mean(-1, keepdims=True)
     var = ((x - mean) ** 2).mean(-1, keepdims=True)
     return (x - mean) / np.sqrt(var + eps) * weight + bias
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    from math import sqrt
-
     # erf-based GELU, as in BERT
-    return 0.5 * x * (1.0 + _erf(x / sqrt(2.0)))
+    return 0.5 * x * (1.0 + _erf(x / np.float32(np.sqrt(2.0))))
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
-    # Abramowitz-Stegun 7.1.26 is too coarse; use numpy's vectorised math.erf.
-    from math import erf
-
-    return np.vectorize(erf, otypes=[np.float32])(x)
+    # Abramowitz & Stegun 7.1.26: absolute error below 1.5e-7, far under float32 noise here.
+    sign = np.sign(x)
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return (sign * (1.0 - poly * np.exp(-a * a))).astype(x.dtype)
 
 
 class MiniLMEmbedder:
@@ -99,9 +101,21 @@ class MiniLMEmbedder:
             def lin(h: np.ndarray, name: str, p: str = p) -> np.ndarray:
                 return h @ w[p + name + ".weight"].T + w[p + name + ".bias"]
 
-            q = lin(x, "attention.self.query").reshape(n, length, self._heads, head).transpose(0, 2, 1, 3)
-            k = lin(x, "attention.self.key").reshape(n, length, self._heads, head).transpose(0, 2, 1, 3)
-            v = lin(x, "attention.self.value").reshape(n, length, self._heads, head).transpose(0, 2, 1, 3)
+            q = (
+                lin(x, "attention.self.query")
+                .reshape(n, length, self._heads, head)
+                .transpose(0, 2, 1, 3)
+            )
+            k = (
+                lin(x, "attention.self.key")
+                .reshape(n, length, self._heads, head)
+                .transpose(0, 2, 1, 3)
+            )
+            v = (
+                lin(x, "attention.self.value")
+                .reshape(n, length, self._heads, head)
+                .transpose(0, 2, 1, 3)
+            )
             scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(head) + bias
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             scores /= scores.sum(-1, keepdims=True)
@@ -113,7 +127,9 @@ class MiniLMEmbedder:
             )
             hidden = _gelu(lin(x, "intermediate.dense"))
             x = _layer_norm(
-                lin(hidden, "output.dense") + x, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]
+                lin(hidden, "output.dense") + x,
+                w[p + "output.LayerNorm.weight"],
+                w[p + "output.LayerNorm.bias"],
             )
         pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         pooled = pooled.astype(np.float32)

@@ -223,13 +223,13 @@ def retrieval_table(
 def retrieval_markdown(results: dict[str, dict[str, Scores]]) -> str:
     """One row per system: R@1 / R@5 / MRR for th, ja, en and cross-language, then declines."""
     head = ["system"]
-    for key in (*LANGS, "cross"):
+    for key in (*LANGS, "cross", "all"):
         head.append(f"{key} R@1 / R@5 / MRR")
     head += ["out-of-scope declined", "in-scope answered"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name, groups in results.items():
         cells = [name]
-        for key in (*LANGS, "cross"):
+        for key in (*LANGS, "cross", "all"):
             g = groups[key]
             cells.append(f"{g.recall(1):.2f} / {g.recall(5):.2f} / {g.mrr:.2f}")
         everything = groups["all"]
@@ -251,7 +251,7 @@ def print_retrieval(results: dict[str, dict[str, Scores]], console: Console) -> 
     for column in ("system", "questions", "n", "R@1", "R@5", "MRR"):
         table.add_column(column, justify="left" if column in ("system", "questions") else "right")
     for name, groups in results.items():
-        for key in (*LANGS, "cross"):
+        for key in (*LANGS, "cross", "all"):
             g = groups[key]
             table.add_row(
                 name,

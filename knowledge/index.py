@@ -70,8 +70,10 @@ class SearchResult:
 @dataclass
 class _Snapshot:
     records: dict[str, ChunkRecord] = field(default_factory=dict)
-    order: list[str] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)  # BM25 row -> chunk id
     bm25: Any = None
+    row: dict[str, int] = field(default_factory=dict)  # chunk id -> BM25 row
+    by_topic_lang: dict[tuple[str, str], list[ChunkRecord]] = field(default_factory=dict)
 
 
 def topic_of(record: ChunkRecord) -> str:
@@ -199,7 +201,17 @@ class HybridIndex:
         if corpus:
             bm25 = bm25s.BM25()
             bm25.index(corpus, show_progress=False)
-        self._snapshot = _Snapshot(records=records, order=order, bm25=bm25)
+        by_topic_lang: dict[tuple[str, str], list[ChunkRecord]] = {}
+        for chunk_id in order:
+            record = records[chunk_id]
+            by_topic_lang.setdefault((topic_of(record), record.lang), []).append(record)
+        self._snapshot = _Snapshot(
+            records=records,
+            order=order,
+            bm25=bm25,
+            row={chunk_id: n for n, chunk_id in enumerate(order)},
+            by_topic_lang=by_topic_lang,
+        )
 
     # -- reading --------------------------------------------------------------------
 
@@ -264,9 +276,7 @@ class HybridIndex:
         The score is the similarity plus a share of the BM25 score: every chunk of a
         document carries its title, so the rarer question words help pick the section."""
         snapshot = self._snapshot
-        candidates = [
-            r for r in snapshot.records.values() if topic_of(r) == topic and r.lang == lang
-        ]
+        candidates = snapshot.by_topic_lang.get((topic, lang), [])
         if not candidates:
             return []
         result = self._collection.query(
@@ -279,7 +289,7 @@ class HybridIndex:
         keyword: dict[str, float] = {}
         if words and snapshot.bm25 is not None:
             scores = snapshot.bm25.get_scores(words)
-            position = {chunk_id: n for n, chunk_id in enumerate(snapshot.order)}
+            position = snapshot.row
             top = max((float(scores[position[r.id]]) for r in candidates), default=0.0)
             if top > 0:
                 keyword = {r.id: float(scores[position[r.id]]) / top for r in candidates}

@@ -113,6 +113,8 @@ class KnowledgeSkill:
         if len(parts) == 4 and parts[1] == "fb" and parts[3] in ("up", "down"):
             self._feedback(turn, ref=parts[2], helpful=parts[3] == "up")
             return True
+        if data == "kb:src":
+            return True  # a link button; platforms open the URL without calling us
         if parts[:2] == ["kb", "staff"] and len(parts) <= 3:
             self._staff(turn, ref=parts[2] if len(parts) == 3 else None)
             return True
@@ -247,10 +249,17 @@ def render_answer(answer: Answer, lang: Lang) -> str:
         ]
         return t("kb.answer_generated", lang, answer=answer.text, sources="\n".join(lines))
     source = answer.sources[0] if answer.sources else None
+    passage = answer.text
+    best = answer.best
+    if best is not None and best.lang != lang and best.lang in ("th", "ja", "en"):
+        # No translation in the user's language: quote it as it is, and say so.
+        passage = (
+            f"{t('kb.only_in', lang, language=t(f'kb.lang_name.{best.lang}', lang))}\n{passage}"
+        )
     return t(
         "kb.answer",
         lang,
-        passage=answer.text,
+        passage=passage,
         title=source.title if source else "",
         source=source.source if source else "",
         as_of=(source.as_of if source else "") or t("kb.as_of_unknown", lang),

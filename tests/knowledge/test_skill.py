@@ -153,3 +153,13 @@ def test_unknown_kb_postback_is_not_taken(starter_service: KnowledgeService) -> 
     assert skill.on_postback(turn, "kb:nope") is False
     assert skill.on_postback(turn, "kb:fb:abc:sideways") is False
     assert turn.replies == [] and turn.effects == []
+
+
+def test_answer_from_another_language_says_so(no_thai_service: KnowledgeService) -> None:
+    skill = KnowledgeSkill(no_thai_service)
+    outcome = Dialogue(skills=[skill], fallback=skill).handle(
+        Conversation(channel="line", user_id="U1"), _message(text="กองทุนประชารัฐกู้ได้สูงสุดเท่าไหร่")
+    )
+    text = outcome.replies[0].text
+    assert text.startswith("(เอกสารนี้มีเฉพาะฉบับภาษา")
+    assert "ข้อมูล ณ 2024" in text
