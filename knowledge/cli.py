@@ -38,7 +38,8 @@ def ingest(
     try:
         files = service.files_to_ingest(paths)
     except LoaderError as exc:
-        raise typer.BadParameter(str(exc)) from exc
+        console.print(f"[red]{exc}[/red]", soft_wrap=True)
+        raise typer.Exit(2) from exc
     counts: dict[str, int] = {}
     with Progress(
         TextColumn("[bold]ingesting"),
@@ -56,7 +57,7 @@ def ingest(
         try:
             results = service.ingest_paths(paths, prune=prune, on_file=advance)
         except LoaderError as exc:
-            console.print(f"[red]{exc}[/red]")
+            console.print(f"[red]{exc}[/red]", soft_wrap=True)
             raise typer.Exit(1) from exc
     for result in results:
         counts[result.status] = counts.get(result.status, 0) + 1

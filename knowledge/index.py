@@ -110,6 +110,10 @@ class HybridIndex:
     def tokenize(self, text: str) -> list[str]:
         return self._tokenizer.tokenize(text)
 
+    def health(self) -> None:
+        """Raises when the vector store does not answer."""
+        self._collection.count()
+
     def records(self) -> list[ChunkRecord]:
         snapshot = self._snapshot
         return [snapshot.records[i] for i in snapshot.order]

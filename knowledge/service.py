@@ -81,6 +81,16 @@ class KnowledgeService:
             records = [_record(chunk, doc) for chunk, doc in repo.all_chunks(session)]
         return self._index.load(records)
 
+    def health(self) -> None:
+        """Raises when the store or the vector index does not answer (for /healthz)."""
+        with Session(self._engine) as session:
+            repo.count_documents(session)
+        self._index.health()
+
+    def close(self) -> None:
+        """Nothing to release: the embedded chroma client and the SQL engine belong to the
+        process and the app respectively. Kept so the app can call it on shutdown."""
+
     def is_empty(self) -> bool:
         with Session(self._engine) as session:
             return repo.count_documents(session) == 0

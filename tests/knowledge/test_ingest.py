@@ -134,3 +134,18 @@ def _new_index_like(service: KnowledgeService):  # type: ignore[no-untyped-def]
         tokenizer=get_tokenizer(),
         collection=service.index._collection,
     )
+
+
+def test_health_passes_then_fails_when_the_vector_store_is_gone(make_small_service) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    service = make_small_service()
+    service.health()
+
+    class Gone:
+        def count(self) -> int:
+            raise ConnectionError("chroma server down")
+
+    service.index._collection = Gone()
+    with pytest.raises(ConnectionError):
+        service.health()
