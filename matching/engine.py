@@ -295,6 +295,9 @@ class Query:
     seeks_vec: np.ndarray | None
     profile: Profile | None = None
     seeks_text: str | None = None
+    # What the viewer's need is compared with: what the others offer, or (a description
+    # asking for buyers, e.g. "Japanese importers of seafood") what the others look for.
+    against: str = "offers"
 
 
 class Matcher:
@@ -409,20 +412,27 @@ class Matcher:
             raise KeyError(f"company {company_id} is not in the directory")
         profile = snap.profiles[row]
         seeks_vec = snap.seeks[row] if snap.has_seeks[row] else None
+        against = "offers"
         if seeks_text:
             seeks_vec = self.embed_texts([seeks_text])[0]
+            against = "seeks" if scoring.asks_for_buyers(seeks_text) else "offers"
         return Query(
             country=profile.country,
             offers_vec=snap.offers[row] if snap.has_offers[row] else None,
             seeks_vec=seeks_vec,
             profile=profile,
             seeks_text=seeks_text,
+            against=against,
         )
 
     def query_for_text(self, text: str, *, country: str) -> Query:
         """A viewer with no profile: only a description of what it looks for."""
         return Query(
-            country=country, offers_vec=None, seeks_vec=self.embed_texts([text])[0], seeks_text=text
+            country=country,
+            offers_vec=None,
+            seeks_vec=self.embed_texts([text])[0],
+            seeks_text=text,
+            against="seeks" if scoring.asks_for_buyers(text) else "offers",
         )
 
     def match(
@@ -540,9 +550,11 @@ class Matcher:
             return np.where(present, norm, neutral).astype(np.float32)
 
         # a = viewer, b = candidates. "ab": how well b answers a's needs; "ba": the reverse.
-        sims_ab = snap.offers[cand] @ query.seeks_vec if query.seeks_vec is not None else None
+        by_needs = query.against == "seeks"
+        target, present = (snap.seeks, has_seeks) if by_needs else (snap.offers, has_offers)
+        sims_ab = target[cand] @ query.seeks_vec if query.seeks_vec is not None else None
         sims_ba = snap.seeks[cand] @ query.offers_vec if query.offers_vec is not None else None
-        text_ab = text_signal(sims_ab, has_offers)
+        text_ab = text_signal(sims_ab, present)
         text_ba = text_signal(sims_ba, has_seeks)
 
         p = query.profile
@@ -671,7 +683,16 @@ class Matcher:
         w = self.weights
         reasons: list[Reason] = []
         text_ab = parts.get("text_ab", 0.0)
-        if query.seeks_vec is not None and snap.has_offers[row] and text_ab >= 0.15:
+        if query.against == "seeks":
+            if query.seeks_vec is not None and snap.has_seeks[row] and text_ab >= 0.15:
+                reasons.append(
+                    Reason(
+                        "match.reason.needs_described",
+                        w.text * text_ab,
+                        {"need": scoring.snippet(b.seeks)},
+                    )
+                )
+        elif query.seeks_vec is not None and snap.has_offers[row] and text_ab >= 0.15:
             key = "match.reason.fits_description" if query.seeks_text else "match.reason.offers_fit"
             reasons.append(Reason(key, w.text * text_ab, {"offer": scoring.snippet(b.offers)}))
         text_ba = parts.get("text_ba", float("nan"))

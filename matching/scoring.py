@@ -263,3 +263,16 @@ def strip_framing(text: str) -> str:
         core = pattern.sub(" ", core)
     core = re.sub(r"[\s。、,.]+", " ", core).strip()
     return core if len(core) >= 2 else text.strip()
+
+
+_BUYER_WORDS = re.compile(
+    r"(ลูกค้า|ผู้ซื้อ|ผู้นำเข้า|ตัวแทนจำหน่าย|販売先|顧客|買い手|輸入業者|輸入商社|取引先候補|"
+    r"\b(buyers?|customers?|importers?|distributors?|resellers?)\b)",
+    re.IGNORECASE,
+)
+
+
+def asks_for_buyers(text: str) -> bool:
+    """A description asking for buyers ("หาผู้นำเข้าในญี่ปุ่น", "Japanese customers for our
+    seals") is compared with what the others look for, not with what they offer."""
+    return bool(_BUYER_WORDS.search(text))

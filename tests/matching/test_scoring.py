@@ -170,3 +170,14 @@ def test_reasons_quote_only_what_the_texts_say(embedder) -> None:  # type: ignor
     (match,) = m.match(1, k=1)
     assert "match.reason.seeks_you" not in match.reason_keys
     assert {"match.reason.offers_fit", "match.reason.partner_they_supply"} <= set(match.reason_keys)
+
+
+def test_description_asking_for_buyers_meets_the_others_needs(
+    matcher: Matcher, directory: dict[str, int]
+) -> None:
+    # A Thai firm without a profile: "Japanese companies that want to order moulds".
+    matches = matcher.match_text("หาลูกค้าญี่ปุ่นที่ต้องการสั่งทำแม่พิมพ์ฉีดพลาสติก", country="TH", k=3, lang="th")
+    assert matches[0].ref == "JP-MOULD"
+    assert "match.reason.needs_described" in matches[0].reason_keys
+    # A need for a product is still compared with what the others offer.
+    assert matcher.match_text("Looking for frozen shrimp", country="JP", k=1)[0].ref == "TH-SHRIMP"
