@@ -266,7 +266,7 @@ def strip_framing(text: str) -> str:
 
 
 _BUYER_WORDS = re.compile(
-    r"(ลูกค้า|ผู้ซื้อ|ผู้นำเข้า|ตัวแทนจำหน่าย|販売先|顧客|買い手|輸入業者|輸入商社|取引先候補|"
+    r"(ลูกค้า|ผู้ซื้อ|ผู้นำเข้า|ตัวแทนจำหน่าย|販売先|顧客|買い手|輸入業者|輸入商社|代理店|"
     r"\b(buyers?|customers?|importers?|distributors?|resellers?)\b)",
     re.IGNORECASE,
 )
