@@ -219,8 +219,8 @@ def _upsert(
     existing: dict[str, Company] = {}
     for start in range(0, len(refs), 500):
         chunk = refs[start : start + 500]
-        for company in session.exec(select(Company).where(Company.ref.in_(chunk))):  # type: ignore[attr-defined]
-            existing[company.ref] = company
+        for found in session.exec(select(Company).where(Company.ref.in_(chunk))):  # type: ignore[attr-defined]
+            existing[found.ref] = found
     now = utcnow()
     for data in rows:
         company = existing.get(data["ref"])

@@ -293,7 +293,11 @@ def _incoming_reply(requester: Company, intro: Introduction, lang: Lang) -> Repl
 
 
 def _tell_requester(
-    session: Session, notify: Notify | None, intro: Introduction, key: str, **params: str
+    session: Session,
+    notify: Notify | None,
+    intro: Introduction,
+    key: str,
+    **params: str | Callable[[Lang], str],
 ) -> bool:
     if notify is None or not intro.requester_channel or not intro.requester_user_id:
         return False

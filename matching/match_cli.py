@@ -46,7 +46,7 @@ def match_command(
             company.id,
             k=top,
             lang=lang,
-            not_interested=not_interested_ids(session, company.id),  # type: ignore[arg-type]
+            not_interested=not_interested_ids(session, company.id),
         )
     if as_json:
         typer.echo(json.dumps([m.to_json() for m in matches], ensure_ascii=False, indent=2))

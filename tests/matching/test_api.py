@@ -178,7 +178,7 @@ def test_listing_expires_stale_requests(
 
 def test_matches_answer_503_while_loading(
     app: FastAPI, client: TestClient, token: str, embedder, directory: dict[str, int]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     app.state.matcher = Matcher(embedder)  # built, not loaded yet
     res = client.get(f"/api/companies/{directory['JP-AUTO']}/matches", headers=auth(token))
     assert res.status_code == 503 and res.headers["retry-after"] == "10"

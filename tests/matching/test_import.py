@@ -139,7 +139,7 @@ def _cli() -> typer.Typer:
 
 def test_cli_import(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings, session: Session
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setenv("KAKEHASHI_DATA_DIR", str(settings.data_dir))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     runner = CliRunner()

@@ -40,7 +40,7 @@ def setup(matcher: Matcher, session: Session, directory: dict[str, int]) -> tupl
 
 def request(
     d: Dialogue, session: Session, target: int, note: str | None = "よろしくお願いいたします。"
-):  # type: ignore[no-untyped-def]
+):
     out, _sent = turn(d, session, "telegram", "tg-100", postback=f"match:ask:{target}")
     assert out.conv.flow == "match:note"
     assert [b.data for b in out.replies[0].buttons] == ["match:skip", "match:cancel"]
@@ -215,6 +215,7 @@ def test_company_without_chat_account_waits_for_staff(
     assert events(session, intro) == ["requested", "awaiting_staff"]
     # Staff record the answer (as the API does): the requester gets the contact details.
     ctx = RecordingContext(session)
+    assert intro.id is not None
     intros.decide(
         session,
         ctx.notify,
@@ -223,7 +224,7 @@ def test_company_without_chat_account_waits_for_staff(
         actor="staff:a@example.org",
         by_staff=True,
         now=clock.now,
-    )  # type: ignore[arg-type]
+    )
     session.commit()
     (note,) = ctx.sent
     assert note.user_id == "tg-100" and "mould@lanna-die.example.com" in note.replies[0].text

@@ -6,7 +6,7 @@ from matching.engine import Matcher
 from matching.scoring import normalise_cert, sector_fit, strip_framing
 
 
-def refs(matches) -> list[str]:  # type: ignore[no-untyped-def]
+def refs(matches) -> list[str]:
     return [m.ref for m in matches]
 
 
@@ -102,7 +102,7 @@ def test_free_text_description(matcher: Matcher, directory: dict[str, int]) -> N
     assert "match.reason.fits_description" in matches[0].reason_keys
 
 
-def test_refresh_sees_new_companies(matcher: Matcher, session, directory: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
+def test_refresh_sees_new_companies(matcher: Matcher, session, directory: dict[str, int]) -> None:
     from matching.models import Company
 
     session.add(
@@ -136,7 +136,7 @@ def test_framing_is_stripped_but_substance_kept() -> None:
     assert strip_framing("Looking for") == "Looking for"  # nothing left: keep the text
 
 
-def test_reasons_quote_only_what_the_texts_say(embedder) -> None:  # type: ignore[no-untyped-def]
+def test_reasons_quote_only_what_the_texts_say(embedder) -> None:
     from matching.engine import Profile
 
     # The Japanese firm makes food machines and needs wire harnesses; the Thai firm makes

@@ -42,7 +42,7 @@ def test_no_demo_when_switched_off(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_background_load(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_background_load(tmp_path: Path, embedder) -> None:
     from sqlmodel import Session
 
     from bot.dialogue import Dialogue
