@@ -123,13 +123,20 @@ def company_matches(
     """The company's best partner matches, best first, with reasons (same as `kakehashi match`)."""
     if session.get(Company, company_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No such company.")
-    matches = matcher.match(
-        company_id,
-        k=k,
-        lang=lang,
-        not_interested=intros.not_interested_ids(session, company_id),
-        session=session,
-    )
+    try:
+        matches = matcher.match(
+            company_id,
+            k=k,
+            lang=lang,
+            not_interested=intros.not_interested_ids(session, company_id),
+            session=session,
+        )
+    except KeyError:  # added after the snapshot, while a reload is running
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail="The matcher is reloading the directory; try again shortly.",
+            headers={"Retry-After": "5"},
+        ) from None
     return [m.to_json() for m in matches]
 
 

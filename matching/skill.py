@@ -143,6 +143,15 @@ class MatchingSkill:
         self.matcher.ensure_fresh(turn.session)
         return True
 
+    def _loaded(self, turn: Turn, company_id: int) -> bool:
+        """The user's company is in the matcher's snapshot (a reload may still be running
+        right after registration); if not, say so instead of failing."""
+        assert self.matcher is not None
+        if company_id in self.matcher.snapshot.row_of:
+            return True
+        turn.say("match.warming_up", buttons=main_menu_buttons(turn.lang))
+        return False
+
     def _no_company(self, turn: Turn) -> None:
         turn.say(
             "match.no_company",
@@ -162,6 +171,8 @@ class MatchingSkill:
             self._no_company(turn)
             return
         offset = max(0, min(offset, 200))
+        if not self._loaded(turn, company.id):
+            return
         matches = self.matcher.match(
             company.id,
             k=self.page_size,
@@ -191,6 +202,8 @@ class MatchingSkill:
         company = self._company(turn)
         offset = max(0, min(offset, 200))
         if company is not None and company.id is not None:
+            if not self._loaded(turn, company.id):
+                return
             matches = self.matcher.match(
                 company.id,
                 k=self.page_size,

@@ -117,3 +117,23 @@ def test_not_interested_is_stored_and_down_ranks(
 def test_without_a_matcher_the_user_is_told(session: Session, directory: dict[str, int]) -> None:
     out, _ = turn(dialogue(None), session, "telegram", "tg-1", postback="match:find")
     assert "ご利用いただけません" in out.replies[0].text
+
+
+def test_a_company_registered_during_a_reload_is_told_to_wait(
+    matcher: Matcher, session: Session, directory: dict[str, int]
+) -> None:
+    from matching.models import Company
+
+    new = Company(
+        ref="TH-NEW", country="TH", name="New (Demo)", sector="22", offers="ซีลยาง", seeks="หาลูกค้า"
+    )
+    session.add(new)
+    session.commit()
+    assert new.id is not None
+    add_member(session, new.id, channel="line", user_id="U-new", chat_id="U-new", lang="th")
+    with matcher._lock:  # a reload is running on another thread
+        out, _ = turn(dialogue(matcher), session, "line", "U-new", postback="match:find")
+    assert "เริ่มทำงาน" in out.replies[0].text and not out.replies[0].cards
+    # Afterwards the next press reloads and answers.
+    out, _ = turn(dialogue(matcher), session, "line", "U-new", postback="match:find")
+    assert out.replies[0].cards
