@@ -2,9 +2,10 @@
 4,000 Japanese firms), with descriptions in Thai, Japanese and English.
 
 Deterministic for a seed. Every name ends in "(Demo)", every email is at example.com or
-example.jp (reserved for documentation, RFC 2606), and every phone number has a local
-part starting with 0 after the area code (+66 2 0..., +81 3 0...), which is not a
-subscriber number in either numbering plan.
+example.jp (reserved for documentation, RFC 2606), and every phone number has a 0 right
+after the area code (+66 2 0..., +81 3 0...). In Japan a subscriber number never starts
+with 0 (it is the trunk prefix); for Bangkok we believe 02-0... is unassigned but could
+not confirm it offline, so the names and emails are what mark the data as fictional.
 """
 
 from __future__ import annotations
