@@ -182,3 +182,32 @@ def test_matches_answer_503_while_loading(
     app.state.matcher = Matcher(embedder)  # built, not loaded yet
     res = client.get(f"/api/companies/{directory['JP-AUTO']}/matches", headers=auth(token))
     assert res.status_code == 503 and res.headers["retry-after"] == "10"
+
+
+def test_one_introduction_with_its_steps(
+    client: TestClient, token: str, session: Session, directory: dict[str, int]
+) -> None:
+    add_member(
+        session, directory["TH-SEAL"], channel="line", user_id="U-th", chat_id="U-th", lang="th"
+    )
+    ctx = RecordingContext(session)
+    intro = intros.request_introduction(
+        session,
+        ctx.notify,
+        requester_id=directory["JP-AUTO"],
+        target_id=directory["TH-SEAL"],
+        channel="telegram",
+        user_id="tg-100",
+        lang="ja",
+    )
+    session.commit()
+    body = client.get(f"/api/introductions/{intro.id}", headers=auth(token)).json()
+    assert body["status"] == "pending"
+    assert body["requester"]["ref"] == "JP-AUTO" and body["target"]["ref"] == "TH-SEAL"
+    assert [e["kind"] for e in body["events"]] == ["requested", "notified"]
+    # A pending introduction (the company answers in the chat) takes no staff decision.
+    res = client.post(
+        f"/api/introductions/{intro.id}/decision", json={"accept": True}, headers=auth(token)
+    )
+    assert res.status_code == 409
+    assert client.get("/api/introductions/99999", headers=auth(token)).status_code == 404
