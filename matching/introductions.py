@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.i18n import t
@@ -411,20 +410,15 @@ def mark_not_interested(
             NotInterested.company_id == company_id, NotInterested.target_company_id == target_id
         )
     ).first()
+    # One user's turns are handled in order, so check-then-insert does not race; the
+    # unique constraint still guards the table.
     if exists is not None:
         return
-    try:
-        with session.begin_nested():
-            session.add(
-                NotInterested(
-                    company_id=company_id,
-                    target_company_id=target_id,
-                    channel=channel,
-                    user_id=user_id,
-                )
-            )
-    except IntegrityError:  # a concurrent mark of the same pair
-        pass
+    session.add(
+        NotInterested(
+            company_id=company_id, target_company_id=target_id, channel=channel, user_id=user_id
+        )
+    )
 
 
 # -- effects (applied by the worker in the turn's transaction) --------------------------------
