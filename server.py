@@ -80,9 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.dialogue = built.dialogue
         for name, service in built.services.items():
             setattr(app.state, name, service)
-        telegram = adapters["telegram"]
-        if isinstance(telegram, TelegramAdapter) and not telegram.missing_settings():
-            await telegram.learn_username()
+        app.state.notify_factory = features.notify_factory
         worker = None
         if settings.worker_enabled:
             worker = Worker(
@@ -97,15 +95,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ingestor = Ingestor(engine)
         await ingestor.start()
         app.state.ingestor = ingestor
+        chores = asyncio.create_task(_housekeeping(engine, settings.housekeeping_interval_s))
         logger.info("Kakehashi ready (database: %s)", engine.dialect.name)
         try:
             yield
         finally:
+            chores.cancel()
+            await asyncio.gather(chores, return_exceptions=True)
             await ingestor.stop()
             if worker is not None:
-                await worker.stop()
-            for adapter in adapters.values():
-                await adapter.close()
+                await worker.stop()  # closes the adapters' clients on its own loop
             built.close()
             engine.dispose()
 
@@ -264,6 +263,15 @@ class ChatRequest(BaseModel):
         if (self.text is None) == (self.postback is None):
             raise ValueError("send exactly one of 'text' or 'postback'")
         return self
+
+
+async def _housekeeping(engine: Any, interval_s: float) -> None:
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            await asyncio.to_thread(features.housekeeping, engine)
+        except Exception:
+            logger.exception("housekeeping failed; trying again in %.0f s", interval_s)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:

@@ -22,6 +22,7 @@ MODEL_MODULES = (
     "bot.state",
     "knowledge.models",
     "matching.models",
+    "matching.intro_models",
 )
 
 

@@ -6,6 +6,7 @@ them together once per process so that server.py and cli.py stay free of feature
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,9 +15,12 @@ from typing import Any
 import typer
 from fastapi import APIRouter
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from bot.dialogue import Dialogue, Services
+from core.db import session_scope, write_lock
 from core.settings import Settings
+from inbox.repo import enqueue_notification
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +63,19 @@ def build(settings: Settings, engine: Engine) -> Built:
         services=services,
         closers=[knowledge.close] if hasattr(knowledge, "close") else [],
     )
+
+
+def notify_factory(session: Session) -> Callable[..., None]:
+    """What staff-side code uses to message chat users inside its own transaction."""
+    return functools.partial(enqueue_notification, session)
+
+
+def housekeeping(engine: Engine) -> None:
+    """Periodic chores: introductions past their time expire and the requester is told."""
+    from matching.introductions import expire_stale_introductions
+
+    with write_lock(engine), session_scope(engine) as session:
+        expire_stale_introductions(session, notify=notify_factory(session))
 
 
 def routers() -> list[APIRouter]:

@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     )
     send_timeout_s: float = Field(default=10.0, validation_alias=_env("KAKEHASHI_SEND_TIMEOUT_S"))
 
+    housekeeping_interval_s: float = Field(
+        default=600.0, validation_alias=_env("KAKEHASHI_HOUSEKEEPING_INTERVAL_S")
+    )
+    intro_expiry_days: float = Field(
+        default=14.0, validation_alias=_env("KAKEHASHI_INTRO_EXPIRY_DAYS")
+    )
     embedder: str = Field(default="usem3", validation_alias=_env("KAKEHASHI_EMBEDDER"))
     load_demo_content: bool = Field(default=True, validation_alias=_env("KAKEHASHI_DEMO_CONTENT"))
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(

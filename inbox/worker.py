@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -34,6 +35,7 @@ from inbox.turns import TurnResult, apply_turn, decide_turn
 logger = logging.getLogger(__name__)
 
 HELD = "held: channel not configured"
+SENT = "sent"
 T = TypeVar("T")
 
 
@@ -52,62 +54,88 @@ class Worker:
         self._adapters = adapters
         self._settings = settings
         self._metrics = metrics
-        self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._loop_task: asyncio.Task[None] | None = None
         self._stopping = False
-        # The worker's database calls get threads of their own, so that webhook
-        # acknowledgements never queue behind them in the default pool.
-        self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="inbox-worker")
+        # The worker runs on a thread with its own event loop, so that sending replies
+        # never delays webhook acknowledgements queued on the server's loop; its
+        # database calls get threads of their own too.
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._stopped: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="inbox-db")
 
     async def _db(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
-    # -- lifecycle ------------------------------------------------------------------
+    # -- lifecycle (called from the server's loop) ------------------------------------
 
     async def start(self) -> None:
+        self._thread = threading.Thread(target=self._thread_main, name="inbox-worker", daemon=True)
+        self._thread.start()
+        await asyncio.to_thread(self._ready.wait, 30)
+
+    def wake(self) -> None:
+        """Safe to call from any thread: there is something new in the inbox."""
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed in between
+                loop.call_soon_threadsafe(wake.set)
+
+    async def stop(self, *, timeout: float = 10.0) -> None:
+        self._stopping = True
+        loop, stopped = self._loop, self._stopped
+        if loop is not None and stopped is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(stopped.set)
+        if self._thread is not None:
+            await asyncio.to_thread(self._thread.join, timeout + 5)
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    # -- the worker's own thread and loop -----------------------------------------------
+
+    def _thread_main(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except Exception:
+            logger.exception("the inbox worker stopped unexpectedly")
+        finally:
+            self._ready.set()
+
+    async def _main(self, *, timeout: float = 10.0) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        self._stopped = asyncio.Event()
         if not is_postgres(self._engine):
             # SQLite serves one process: whatever was in flight before a restart is ours.
             released = await self._db(self._release_leases)
             if released:
                 logger.info("resuming %d events left in flight by the previous run", released)
-        self._loop_task = asyncio.create_task(self._run(), name="inbox-worker")
-
-    def _release_leases(self) -> int:
-        with session_scope(self._engine) as session:
-            return repo.release_all_leases(session)
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def stop(self, *, timeout: float = 10.0) -> None:
-        self._stopping = True
-        if self._loop_task is not None:
-            self._loop_task.cancel()
-            await asyncio.gather(self._loop_task, return_exceptions=True)
+        for adapter in self._adapters.values():
+            if not adapter.missing_settings():
+                await adapter.start()
+        self._ready.set()
+        runner = asyncio.create_task(self._run(), name="inbox-claims")
+        await self._stopped.wait()
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
         if self._tasks:
             _done, pending = await asyncio.wait(self._tasks, timeout=timeout)
             for task in pending:
                 task.cancel()  # its event keeps its lease and is redone after a restart
             await asyncio.gather(*pending, return_exceptions=True)
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        for adapter in self._adapters.values():
+            await adapter.close()  # the clients live on this loop
 
-    async def idle(self, *, timeout: float = 30.0) -> bool:
-        """Wait until nothing is open in the inbox (for tests and benchmarks)."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while asyncio.get_running_loop().time() < deadline:
-            if not self._tasks and await self._db(self._open_count) == 0:
-                return True
-            await asyncio.sleep(0.02)
-        return False
-
-    def _open_count(self) -> int:
-        with session_scope(self._engine) as session:
-            return repo.count_open(session)
+    def _release_leases(self) -> int:
+        with write_lock(self._engine), session_scope(self._engine) as session:
+            return repo.release_all_leases(session)
 
     # -- loop -----------------------------------------------------------------------
 
     async def _run(self) -> None:
+        assert self._wake is not None
         while not self._stopping:
             claimed: list[InboxEvent] = []
             free = self._settings.worker_concurrency - len(self._tasks)
@@ -128,7 +156,8 @@ class Worker:
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
-        self._wake.set()
+        if self._wake is not None:
+            self._wake.set()
 
     def _claim(self, limit: int) -> list[InboxEvent]:
         with write_lock(self._engine), session_scope(self._engine) as session:
@@ -231,10 +260,11 @@ class Worker:
         first_error: str | None = None
         delivered: list[int] = []
         for row in rows:
-            error = await self._deliver_row(event_id, row)
-            if error is None and row.id is not None:
+            outcome = await self._deliver_row(event_id, row)
+            if outcome == SENT and row.id is not None:
                 delivered.append(row.id)
-            first_error = first_error or error
+            elif outcome not in (SENT, HELD):
+                first_error = first_error or outcome
         return first_error, delivered
 
     def _pending_rows(self, event_id: int) -> list[OutboxMessage]:
@@ -243,14 +273,15 @@ class Worker:
                 row for row in repo.pending_outbox(session, inbox_id=event_id) if row.error != HELD
             ]
 
-    async def _deliver_row(self, event_id: int, row: OutboxMessage) -> str | None:
+    async def _deliver_row(self, event_id: int, row: OutboxMessage) -> str:
+        """SENT, HELD, or the error that ended the attempts."""
         assert row.id is not None
         outbox_id = row.id
         adapter = self._adapters.get(row.channel)
         if adapter is None or adapter.missing_settings():
             # No credentials (e.g. the local simulator): the chat page collects these.
             await self._db(self._mark_failed_row, outbox_id, row.attempts, HELD)
-            return None
+            return HELD
         delivery = Delivery(
             key=f"outbox-{outbox_id}",
             user_id=row.user_id,
@@ -290,7 +321,7 @@ class Worker:
                 await self._db(self._renew_lease, event_id, delay)
                 await asyncio.sleep(delay)
             else:
-                return None
+                return SENT
         return "unreachable"
 
     def _backoff(self, attempt: int) -> float:

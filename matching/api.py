@@ -32,9 +32,14 @@ def get_matcher(request: Request) -> Matcher:
     return matcher
 
 
-def get_notify(request: Request) -> intros.Notify | None:
-    """`app.state.notify(channel=, user_id=, chat_id=, replies=)` when the app can push messages."""
-    return getattr(request.app.state, "notify", None)
+def get_notify(request: Request, session: SessionDep) -> intros.Notify | None:
+    """Messages to chat users, queued in this request's own transaction.
+
+    `app.state.notify_factory(session)` gives `notify(channel=, user_id=, chat_id=,
+    replies=)`; the messages go out with the worker's retries once the request commits.
+    """
+    factory = getattr(request.app.state, "notify_factory", None)
+    return None if factory is None else factory(session)
 
 
 MatcherDep = Annotated[Matcher, Depends(get_matcher)]

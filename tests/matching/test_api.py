@@ -103,7 +103,7 @@ def test_introductions_list_and_staff_decision(
     session.commit()
     assert waiting.status == "awaiting_staff"
     sent: list[dict[str, Any]] = []
-    app.state.notify = lambda **kw: sent.append(kw)
+    app.state.notify_factory = lambda _session: lambda **kw: sent.append(kw)
 
     listed = client.get("/api/introductions?status=awaiting_staff", headers=auth(token))
     assert listed.status_code == 200
@@ -166,7 +166,7 @@ def test_listing_expires_stale_requests(
     )
     session.commit()
     sent: list[dict[str, Any]] = []
-    app.state.notify = lambda **kw: sent.append(kw)
+    app.state.notify_factory = lambda _session: lambda **kw: sent.append(kw)
     (row,) = client.get("/api/introductions", headers=auth(token)).json()
     assert row["id"] == old.id and row["status"] == "expired"
     assert [s["user_id"] for s in sent] == ["tg-100"]
