@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+if TYPE_CHECKING:
+    from knowledge.service import KnowledgeService
 
-def _service(*, load_starter: bool = True):  # type: ignore[no-untyped-def]
+
+def _service(*, load_starter: bool = True) -> KnowledgeService:
     from core.db import init_db, make_engine
     from core.settings import Settings
     from knowledge.wiring import build_knowledge

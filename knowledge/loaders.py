@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 
 from bot import lang as langdetect
@@ -143,8 +143,8 @@ def load_file(
         )
     mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC).date().isoformat()
     if suffix in {".md", ".markdown", ".txt"}:
-        content, meta, markdown = _load_text(path), {}, suffix != ".txt"
-        meta, content = split_front_matter(content)
+        markdown = suffix != ".txt"
+        meta, content = split_front_matter(_load_text(path))
     elif suffix in {".html", ".htm"}:
         content, meta = _load_html(path)
         markdown = False

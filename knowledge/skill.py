@@ -8,7 +8,6 @@ Writes are effects, applied by the worker in the turn's transaction.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -266,7 +265,7 @@ def render_answer(answer: Answer, lang: Lang) -> str:
     )
 
 
-def answer_buttons(answer: Answer, lang: Lang) -> Sequence[Button]:
+def answer_buttons(answer: Answer, lang: Lang) -> tuple[Button, ...]:
     buttons: list[Button] = []
     url = next((s.url for s in answer.sources if s.url), None)
     if url:

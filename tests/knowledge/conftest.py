@@ -44,10 +44,25 @@ def no_thai_service(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeServic
 
 
 def doc(
-    key: str, title: str, content: str, *, lang: str = "en", topic: str = "", **meta: str
+    key: str,
+    title: str,
+    content: str,
+    *,
+    lang: str = "en",
+    topic: str = "",
+    source: str = "",
+    as_of: str = "",
+    url: str = "",
 ) -> LoadedDocument:
     return LoadedDocument(
-        key=key, title=title, lang=lang, content=content, topic=topic or key, **meta
+        key=key,
+        title=title,
+        lang=lang,
+        content=content,
+        topic=topic or key,
+        source=source,
+        as_of=as_of,
+        url=url,
     )
 
 

@@ -18,7 +18,7 @@ from tests.knowledge.pdfgen import write_pdf
 @pytest.fixture
 def api(
     make_small_service, tmp_path
-) -> Iterator[tuple[TestClient, KnowledgeService, dict[str, str]]]:  # type: ignore[no-untyped-def]
+) -> Iterator[tuple[TestClient, KnowledgeService, dict[str, str]]]:
     service: KnowledgeService = make_small_service()
     engine = service._engine
     SQLModel.metadata.create_all(engine, tables=[StaffAccount.__table__, StaffToken.__table__])  # type: ignore[attr-defined]
@@ -35,7 +35,7 @@ def api(
         yield client, service, {"Authorization": f"Bearer {token}"}
 
 
-def test_answer_returns_text_sources_and_passages(api) -> None:  # type: ignore[no-untyped-def]
+def test_answer_returns_text_sources_and_passages(api) -> None:
     client, _, _ = api
     response = client.post(
         "/api/knowledge/answer", json={"question": "How much is the export credit premium?"}
@@ -57,7 +57,7 @@ def test_answer_returns_text_sources_and_passages(api) -> None:  # type: ignore[
     assert len(scores) >= 2
 
 
-def test_low_confidence_answer_is_logged_as_unanswered(api) -> None:  # type: ignore[no-untyped-def]
+def test_low_confidence_answer_is_logged_as_unanswered(api) -> None:
     client, service, _ = api
     response = client.post(
         "/api/knowledge/answer", json={"question": "明日の天気は？", "lang": "ja"}
@@ -73,7 +73,7 @@ def test_low_confidence_answer_is_logged_as_unanswered(api) -> None:  # type: ig
     ]
 
 
-def test_search_endpoint(api) -> None:  # type: ignore[no-untyped-def]
+def test_search_endpoint(api) -> None:
     client, _, _ = api
     response = client.get("/api/knowledge/search", params={"q": "booth rent trade fair", "k": 2})
     assert response.status_code == 200
@@ -83,7 +83,7 @@ def test_search_endpoint(api) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/api/knowledge/search", params={"q": ""}).status_code == 422
 
 
-def test_document_endpoints_need_a_staff_token(api) -> None:  # type: ignore[no-untyped-def]
+def test_document_endpoints_need_a_staff_token(api) -> None:
     client, _, _ = api
     assert client.get("/api/knowledge/documents").status_code == 401
     bad = {"Authorization": "Bearer kkh_not-a-real-token"}
@@ -91,7 +91,7 @@ def test_document_endpoints_need_a_staff_token(api) -> None:  # type: ignore[no-
     assert client.delete("/api/knowledge/documents/1", headers=bad).status_code == 401
 
 
-def test_create_update_delete_and_the_bot_follows_at_once(api) -> None:  # type: ignore[no-untyped-def]
+def test_create_update_delete_and_the_bot_follows_at_once(api) -> None:
     client, service, staff = api
     created = client.post(
         "/api/knowledge/documents",
@@ -143,7 +143,7 @@ def test_create_update_delete_and_the_bot_follows_at_once(api) -> None:  # type:
     )
 
 
-def test_duplicate_key_conflicts_and_bad_as_of_is_refused(api) -> None:  # type: ignore[no-untyped-def]
+def test_duplicate_key_conflicts_and_bad_as_of_is_refused(api) -> None:
     client, _, staff = api
     body = {
         "title": "T",
@@ -160,7 +160,7 @@ def test_duplicate_key_conflicts_and_bad_as_of_is_refused(api) -> None:  # type:
     )
 
 
-def test_upload_a_pdf_then_upload_it_again_changed(api, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_upload_a_pdf_then_upload_it_again_changed(api, tmp_path) -> None:
     client, _, staff = api
     path = write_pdf(
         tmp_path / "seminar.pdf",
@@ -205,7 +205,7 @@ def test_upload_a_pdf_then_upload_it_again_changed(api, tmp_path) -> None:  # ty
     assert "Khon Kaen" in answer["answer"]
 
 
-def test_upload_refuses_unsupported_types(api) -> None:  # type: ignore[no-untyped-def]
+def test_upload_refuses_unsupported_types(api) -> None:
     client, _, staff = api
     response = client.post(
         "/api/knowledge/documents/upload",
@@ -215,14 +215,14 @@ def test_upload_refuses_unsupported_types(api) -> None:  # type: ignore[no-untyp
     assert response.status_code == 415
 
 
-def test_unanswered_list_for_staff(api) -> None:  # type: ignore[no-untyped-def]
+def test_unanswered_list_for_staff(api) -> None:
     client, _, staff = api
     client.post("/api/knowledge/answer", json={"question": "Who won the World Cup?"})
     rows = client.get("/api/knowledge/unanswered", headers=staff).json()
     assert [r["question"] for r in rows] == ["Who won the World Cup?"]
 
 
-def test_service_missing_is_503(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_service_missing_is_503(tmp_path) -> None:
     app = FastAPI()
     app.include_router(router)
     with TestClient(app) as client:

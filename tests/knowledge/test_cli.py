@@ -17,7 +17,7 @@ def app() -> typer.Typer:
     return app
 
 
-def test_ingest_command_adds_then_skips_unchanged_files(app, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_command_adds_then_skips_unchanged_files(app, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("KAKEHASHI_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("CHROMA_URL", raising=False)
@@ -33,7 +33,7 @@ def test_ingest_command_adds_then_skips_unchanged_files(app, tmp_path: Path, mon
     assert "2 files: 2 unchanged." in second.output
 
 
-def test_ingest_command_reports_a_missing_path(app, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_command_reports_a_missing_path(app, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("KAKEHASHI_DATA_DIR", str(tmp_path / "data"))
     result = CliRunner().invoke(app, ["ingest", str(tmp_path / "nope")])
     assert result.exit_code != 0

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import importlib.util
+from typing import Any
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
@@ -10,10 +11,10 @@ from knowledge.service import KnowledgeService
 from knowledge.skill import render_answer
 
 
-def _with_writer(service: KnowledgeService, writer: object) -> KnowledgeService:
+def _with_writer(service: KnowledgeService, writer: Any) -> KnowledgeService:
     return KnowledgeService(
         engine=service._engine, index=service.index, settings=service.settings, writer=writer
-    )  # type: ignore[arg-type]
+    )
 
 
 class RecordingModel(FakeListChatModel):
@@ -21,7 +22,7 @@ class RecordingModel(FakeListChatModel):
 
     seen: list = []  # noqa: RUF012 (pydantic field)
 
-    def invoke(self, input, config=None, **kwargs):  # type: ignore[no-untyped-def, override]
+    def invoke(self, input, config=None, **kwargs):
         self.seen.append(input)
         return super().invoke(input, config, **kwargs)
 
@@ -56,7 +57,7 @@ def test_model_failure_falls_back_to_the_extractive_answer(
     starter_service: KnowledgeService,
 ) -> None:
     class Broken:
-        def write(self, question, lang, passages):  # type: ignore[no-untyped-def]
+        def write(self, question, lang, passages):
             raise ConnectionError("model server down")
 
     answer = _with_writer(starter_service, Broken()).answer("What is J-GoodTech?")

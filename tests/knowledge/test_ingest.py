@@ -20,7 +20,7 @@ def _vector_ids(service: KnowledgeService) -> set[str]:
     return set(service.index._collection.get(include=[])["ids"])
 
 
-def test_store_vectors_and_keyword_index_agree(make_small_service) -> None:  # type: ignore[no-untyped-def]
+def test_store_vectors_and_keyword_index_agree(make_small_service) -> None:
     service = make_small_service()
     stored = {c.id for c in _chunks_in_store(service)}
     assert len(stored) == 3  # two sections + one paragraph
@@ -36,17 +36,17 @@ def test_store_vectors_and_keyword_index_agree(make_small_service) -> None:  # t
     )
 
 
-def test_unchanged_document_is_a_no_op(make_small_service) -> None:  # type: ignore[no-untyped-def]
+def test_unchanged_document_is_a_no_op(make_small_service) -> None:
     service = make_small_service()
     before = _vector_ids(service)
     result = service.ingest(SMALL_DOCS[0])
     assert result.status == "unchanged"
     assert result.version == 1
     assert _vector_ids(service) == before
-    assert service.get_document(result.document_id).version == 1  # type: ignore[union-attr]
+    assert service.get_document(result.document_id).version == 1
 
 
-def test_changed_document_replaces_its_chunks(make_small_service) -> None:  # type: ignore[no-untyped-def]
+def test_changed_document_replaces_its_chunks(make_small_service) -> None:
     service = make_small_service()
     old_ids = {r.id for r in service.index.records() if r.document_id == 1}
     changed = dataclasses.replace(
@@ -61,7 +61,7 @@ def test_changed_document_replaces_its_chunks(make_small_service) -> None:  # ty
     assert service.search("export credit premium", 1)[0].text == changed.content
 
 
-def test_metadata_change_alone_makes_a_new_version(make_small_service) -> None:  # type: ignore[no-untyped-def]
+def test_metadata_change_alone_makes_a_new_version(make_small_service) -> None:
     service = make_small_service()
     result = service.ingest(dataclasses.replace(SMALL_DOCS[1], as_of="2025"))
     assert (result.status, result.version) == ("updated", 2)
@@ -70,7 +70,7 @@ def test_metadata_change_alone_makes_a_new_version(make_small_service) -> None: 
     )
 
 
-def test_deleted_document_leaves_no_chunk(make_small_service) -> None:  # type: ignore[no-untyped-def]
+def test_deleted_document_leaves_no_chunk(make_small_service) -> None:
     service = make_small_service()
     assert service.delete_document(1) is True
     assert all(c.document_id != 1 for c in _chunks_in_store(service))
@@ -82,7 +82,7 @@ def test_deleted_document_leaves_no_chunk(make_small_service) -> None:  # type: 
 
 def test_directory_ingest_is_idempotent_and_prunes_removed_files(
     make_small_service, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     service = make_small_service([])
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -105,7 +105,7 @@ def test_directory_ingest_is_idempotent_and_prunes_removed_files(
     }
 
 
-def test_restart_reuses_stored_vectors(make_small_service) -> None:  # type: ignore[no-untyped-def]
+def test_restart_reuses_stored_vectors(make_small_service) -> None:
     service = make_small_service()
     fresh = KnowledgeService(
         engine=service._engine, index=_new_index_like(service), settings=service.settings
@@ -115,7 +115,7 @@ def test_restart_reuses_stored_vectors(make_small_service) -> None:  # type: ign
     assert fresh.search("trade fair booth rent", 1)[0].title == "Trade fair subsidy"
 
 
-def test_restart_re_embeds_what_the_vector_store_lost(make_small_service) -> None:  # type: ignore[no-untyped-def]
+def test_restart_re_embeds_what_the_vector_store_lost(make_small_service) -> None:
     service = make_small_service()
     service.index._collection.delete(ids=["2-1-0"])
     fresh = KnowledgeService(
@@ -125,7 +125,7 @@ def test_restart_re_embeds_what_the_vector_store_lost(make_small_service) -> Non
     assert "2-1-0" in _vector_ids(fresh)
 
 
-def _new_index_like(service: KnowledgeService):  # type: ignore[no-untyped-def]
+def _new_index_like(service: KnowledgeService):
     from knowledge.index import HybridIndex
     from knowledge.text import get_tokenizer
 
@@ -136,7 +136,7 @@ def _new_index_like(service: KnowledgeService):  # type: ignore[no-untyped-def]
     )
 
 
-def test_health_passes_then_fails_when_the_vector_store_is_gone(make_small_service) -> None:  # type: ignore[no-untyped-def]
+def test_health_passes_then_fails_when_the_vector_store_is_gone(make_small_service) -> None:
     import pytest
 
     service = make_small_service()

@@ -77,7 +77,7 @@ def test_answer_without_url_has_no_link_button(dialogue: Dialogue) -> None:
     assert not any(b.url for b in reply.buttons)
 
 
-def test_unknown_question_offers_staff_and_is_logged(dialogue: Dialogue, kb_engine) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_question_offers_staff_and_is_logged(dialogue: Dialogue, kb_engine) -> None:
     outcome = dialogue.handle(
         Conversation(channel="telegram", user_id="U1"), _message(text="明日の東京の天気は？")
     )
@@ -104,7 +104,7 @@ def test_unknown_question_offers_staff_and_is_logged(dialogue: Dialogue, kb_engi
     assert [(r.question, r.wants_staff) for r in rows] == [("明日の東京の天気は？", True)]
 
 
-def test_feedback_buttons_store_feedback(dialogue: Dialogue, kb_engine) -> None:  # type: ignore[no-untyped-def]
+def test_feedback_buttons_store_feedback(dialogue: Dialogue, kb_engine) -> None:
     answered = dialogue.handle(
         Conversation(channel="line", user_id="U1"), _message(text="What is J-GoodTech?")
     )
