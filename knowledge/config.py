@@ -32,6 +32,8 @@ class KnowledgeSettings(BaseSettings):
     min_similarity_agreed: float = Field(
         default=0.21, validation_alias=_env("KAKEHASHI_KB_MIN_SIMILARITY_AGREED")
     )
+    # How often (seconds) a process checks whether another one changed the documents.
+    refresh_interval_s: float = Field(default=5.0, validation_alias=_env("KAKEHASHI_KB_REFRESH_S"))
     collection: str = Field(
         default="kakehashi-knowledge", validation_alias=_env("KAKEHASHI_KB_COLLECTION")
     )

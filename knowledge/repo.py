@@ -20,6 +20,19 @@ def count_documents(session: Session) -> int:
     return int(session.exec(select(func.count()).select_from(KnowledgeDocument)).one())
 
 
+def store_stamp(session: Session) -> tuple[int, int, str]:
+    """Changes whenever a document is added, changed or deleted: (count, sum of versions,
+    latest update time)."""
+    count, versions, latest = session.exec(
+        select(
+            func.count(col(KnowledgeDocument.id)),
+            func.coalesce(func.sum(col(KnowledgeDocument.version)), 0),
+            func.max(col(KnowledgeDocument.updated_at)),
+        )
+    ).one()
+    return int(count), int(versions), str(latest)
+
+
 def list_documents(session: Session, *, lang: str | None = None) -> list[KnowledgeDocument]:
     query = select(KnowledgeDocument).order_by(
         col(KnowledgeDocument.topic), col(KnowledgeDocument.lang)

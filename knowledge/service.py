@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -64,6 +65,8 @@ class KnowledgeService:
             chunk_size=self._settings.chunk_size, chunk_overlap=self._settings.chunk_overlap
         )
         self._writer = writer
+        self._stamp: tuple[int, int, str] | None = None
+        self._checked_at = 0.0
 
     @property
     def index(self) -> HybridIndex:
@@ -78,8 +81,27 @@ class KnowledgeService:
     def load_index(self) -> int:
         """Fill the in-process index from the store; returns the number of chunks embedded."""
         with Session(self._engine) as session:
+            stamp = repo.store_stamp(session)
             records = [_record(chunk, doc) for chunk, doc in repo.all_chunks(session)]
-        return self._index.load(records)
+        embedded = self._index.load(records)
+        self._stamp = stamp
+        return embedded
+
+    def refresh_if_stale(self) -> bool:
+        """Reload the index when another process changed the documents (a `kakehashi
+        ingest` run, or another app process on the same database). Checked at most every
+        `refresh_interval_s` seconds, with one small query. True when it reloaded."""
+        now = time.monotonic()
+        if now - self._checked_at < self._settings.refresh_interval_s:
+            return False
+        self._checked_at = now
+        with Session(self._engine) as session:
+            stamp = repo.store_stamp(session)
+        if stamp == self._stamp:
+            return False
+        logger.info("knowledge documents changed in another process; reloading the index")
+        self.load_index()
+        return True
 
     def health(self) -> None:
         """Raises when the store or the vector index does not answer (for /healthz)."""
@@ -143,6 +165,8 @@ class KnowledgeService:
             # stored; if the commit fails the next start-up re-synchronises the vectors.
             self._index.replace_document(document.id, [_record(c, document) for c in chunks])
             result = IngestResult(document.id, loaded.key, status, document.version, len(chunks))
+            session.commit()
+            self._stamp = repo.store_stamp(session)
         logger.info(
             "knowledge document %s %s (version %d, %d chunks)",
             result.document_id,
@@ -228,6 +252,8 @@ class KnowledgeService:
             if not repo.delete_document(session, document_id):
                 return False
             self._index.remove_document(document_id)
+            session.commit()
+            self._stamp = repo.store_stamp(session)
         logger.info("knowledge document %s deleted", document_id)
         return True
 
@@ -258,6 +284,7 @@ class KnowledgeService:
     # -- questions --------------------------------------------------------------------
 
     def search(self, query: str, k: int = 5, *, mode: Mode = "hybrid") -> list[Passage]:
+        self.refresh_if_stale()
         result = self._index.search(query.strip()[:1000], k=k, mode=mode)
         return [_passage(hit) for hit in result.hits]
 
@@ -277,6 +304,7 @@ class KnowledgeService:
         return agreed and result.best_dense >= self._settings.min_similarity_agreed
 
     def answer(self, question: str, lang: str | None = None) -> Answer:
+        self.refresh_if_stale()
         question = question.strip()[:1000]
         lang = lang if lang in ("th", "ja", "en") else (langdetect.detect(question) or "en")
         ref = new_ref()

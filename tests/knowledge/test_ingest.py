@@ -149,3 +149,23 @@ def test_health_passes_then_fails_when_the_vector_store_is_gone(make_small_servi
     service.index._collection = Gone()
     with pytest.raises(ConnectionError):
         service.health()
+
+
+def test_a_change_made_by_another_process_is_picked_up(make_small_service) -> None:
+    from knowledge.config import KnowledgeSettings
+    from tests.knowledge.conftest import doc
+
+    service = make_small_service()
+    # A second service on the same store and vector collection: another app process.
+    other = KnowledgeService(
+        engine=service._engine,
+        index=_new_index_like(service),
+        settings=KnowledgeSettings(refresh_interval_s=0),
+    )
+    other.load_index()
+    assert other.refresh_if_stale() is False
+    service.ingest(doc("visits", "Factory visits", "Factory visits for buyers run every Friday."))
+    assert other.search("factory visits for buyers", 1)[0].title == "Factory visits"
+    service.delete_document(1)
+    assert other.refresh_if_stale() is True
+    assert all(r.document_id != 1 for r in other.index.records())
