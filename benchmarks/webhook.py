@@ -7,6 +7,7 @@ acknowledgement latency p50/p99, acknowledged events per second, the time until 
 reply has reached the stand-in, and whether every event got exactly one reply.
 
     .venv/bin/python -m benchmarks.webhook --events 3000 --users 500 --concurrency 32
+    .venv/bin/python -m benchmarks.webhook --events 3000 --users 500 --rate 80
 
 Run by hand; nothing here is a test.
 """
@@ -76,6 +77,32 @@ def start_server(kind: str, api_base: str, data_dir: Path) -> tuple[subprocess.P
     raise RuntimeError(f"{kind} server did not start")
 
 
+async def drive_at_rate(
+    url: str, bodies: list[bytes], rate: float
+) -> tuple[list[float], float, int]:
+    """Open loop: request i starts at i / rate seconds, whatever the server's pace."""
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+
+        async def one(index: int, body: bytes) -> None:
+            nonlocal errors
+            await asyncio.sleep(max(0.0, started + index / rate - time.perf_counter()))
+            sent = time.perf_counter()
+            response = await client.post(
+                f"{url}/webhooks/line", content=body, headers=line_headers(body)
+            )
+            latencies.append(time.perf_counter() - sent)
+            if response.status_code != 200:
+                errors += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(i, body) for i, body in enumerate(bodies)))
+        elapsed = time.perf_counter() - started
+    return latencies, elapsed, errors
+
+
 async def drive(url: str, bodies: list[bytes], concurrency: int) -> tuple[list[float], float, int]:
     latencies: list[float] = []
     errors = 0
@@ -113,7 +140,10 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         ]
         bodies = [line_body(event) for event in events]
         t0 = time.perf_counter()
-        latencies, elapsed, errors = asyncio.run(drive(url, bodies, args.concurrency))
+        if args.rate:
+            latencies, elapsed, errors = asyncio.run(drive_at_rate(url, bodies, args.rate))
+        else:
+            latencies, elapsed, errors = asyncio.run(drive(url, bodies, args.concurrency))
         calls = standin.wait_for(args.events, "reply", "push", timeout=args.drain_timeout)
         all_delivered = time.perf_counter() - t0
         time.sleep(1.0)
@@ -150,12 +180,17 @@ def main() -> None:
         "--api-delay-ms", type=float, default=50.0, help="stand-in LINE API latency"
     )
     parser.add_argument("--drain-timeout", type=float, default=300.0)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="open loop: requests per second instead of a concurrency",
+    )
     args = parser.parse_args()
     results = [run("baseline", args), run("kakehashi", args)]
     base, ours = results
-    print(
-        f"events={args.events} users={args.users} concurrency={args.concurrency} api_delay={args.api_delay_ms:.0f}ms"
-    )
+    load = f"rate={args.rate:.0f}/s (open loop)" if args.rate else f"concurrency={args.concurrency}"
+    print(f"events={args.events} users={args.users} {load} api_delay={args.api_delay_ms:.0f}ms")
     print(
         f"{'server':<10} {'ack p50 ms':>10} {'ack p99 ms':>10} {'acks/s':>8} {'all replies s':>13} {'replies':>8} {'exactly once':>12}"
     )

@@ -283,6 +283,9 @@ class LineAdapter:
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise SendError(f"LINE push failed: {type(exc).__name__}", retryable=True) from exc
 
+    async def start(self) -> None:
+        return None
+
     async def close(self) -> None:
         if self._client is not None:
             await self._client.close()

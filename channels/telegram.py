@@ -80,7 +80,7 @@ class TelegramAdapter:
             )
         return self._bot
 
-    async def learn_username(self) -> None:
+    async def start(self) -> None:
         """Ask getMe for the bot's @username (needed to see mentions in groups)."""
         if self.username:
             return
