@@ -462,3 +462,16 @@ def test_notifications_outside_a_turn_are_delivered_by_the_worker(
     }
     wait_until_idle(client)
     assert [row.status for row in inbox_rows(client)] == ["done"]
+
+
+def test_healthz_reports_a_broken_index(client: TestClient) -> None:
+    def broken() -> None:
+        raise ConnectionError("chroma is down")
+
+    client.app.state.knowledge.health = broken  # type: ignore[attr-defined]
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "degraded",
+        "checks": {"database": "ok", "index": "error: ConnectionError"},
+    }
