@@ -21,7 +21,7 @@ from bot.types import Channel, IncomingMessage, Kind, Reply
 from core.db import session_scope, write_lock
 from inbox import repo
 from inbox.models import EventStatus, InboxEvent, OutboxMessage
-from inbox.turns import apply_turn, decide_turn
+from inbox.turns import apply_turn, decide_turn, queue_notifications
 from inbox.worker import HELD
 
 
@@ -71,15 +71,7 @@ def simulate(
             outcome = decide_turn(session, dialogue, msg)  # reads only: no lock held
             with write_lock(engine):
                 result = apply_turn(session, msg, outcome)
-                for note in result.notifications:
-                    repo.queue_replies(
-                        session,
-                        inbox_id=event_id,
-                        msg_channel=note.channel,
-                        user_id=note.user_id,
-                        chat_id=note.chat_id,
-                        replies=note.replies,
-                    )
+                queue_notifications(session, inbox_id=event_id, notifications=result.notifications)
                 # Done unless others wait for messages: then the worker delivers them.
                 if result.notifications:
                     values = {

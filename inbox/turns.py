@@ -10,6 +10,7 @@ from sqlmodel import Session
 from bot.dialogue import Dialogue, Outcome
 from bot.state import get_chat_user, load_conversation, save_conversation
 from bot.types import Channel, IncomingMessage, Reply
+from inbox import repo
 
 
 @dataclass(frozen=True)
@@ -64,3 +65,18 @@ def apply_turn(session: Session, msg: IncomingMessage, outcome: Outcome) -> Turn
 def run_turn(session: Session, dialogue: Dialogue, msg: IncomingMessage) -> TurnResult:
     """Everything a message changes, written through `session`; the caller commits."""
     return apply_turn(session, msg, decide_turn(session, dialogue, msg))
+
+
+def queue_notifications(
+    session: Session, *, inbox_id: int, notifications: Sequence[Notification]
+) -> None:
+    """Queue what a turn's effects asked to send to other users, under the turn's event."""
+    for note in notifications:
+        repo.queue_replies(
+            session,
+            inbox_id=inbox_id,
+            msg_channel=note.channel,
+            user_id=note.user_id,
+            chat_id=note.chat_id,
+            replies=note.replies,
+        )

@@ -30,7 +30,7 @@ from core.metrics import Metrics
 from core.settings import Settings
 from inbox import repo
 from inbox.models import EventStatus, InboxEvent, OutboxMessage
-from inbox.turns import TurnResult, apply_turn, decide_turn
+from inbox.turns import TurnResult, apply_turn, decide_turn, queue_notifications
 
 logger = logging.getLogger(__name__)
 
@@ -244,15 +244,7 @@ class Worker:
                 callback_query_id=msg.callback_query_id,
                 event_time=msg.timestamp,
             )
-        for note in result.notifications:
-            repo.queue_replies(
-                session,
-                inbox_id=event_id,
-                msg_channel=note.channel,
-                user_id=note.user_id,
-                chat_id=note.chat_id,
-                replies=note.replies,
-            )
+        queue_notifications(session, inbox_id=event_id, notifications=result.notifications)
 
     async def _deliver(self, event_id: int) -> tuple[str | None, list[int]]:
         """Send every queued reply of the event: (first error, if any; rows delivered)."""

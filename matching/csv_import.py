@@ -21,25 +21,10 @@ from typing import Annotated, Any
 import typer
 from sqlmodel import Session, select
 
+from matching.directory_csv import COLUMNS, EXTENDED_COLUMNS
 from matching.models import Company, utcnow
 from matching.scoring import PARTNERSHIP_TYPES
 
-COLUMNS = (
-    "ref",
-    "country",
-    "name",
-    "sector",
-    "offers",
-    "seeks",
-    "partnership",
-    "certifications",
-    "employees",
-    "location",
-    "languages",
-    "email",
-    "phone",
-)
-OPTIONAL_COLUMNS = ("required_certifications", "contact_person", "name_en", "thai_base")
 LIST_FIELDS = ("partnership", "certifications", "languages", "required_certifications")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -99,7 +84,7 @@ def _is_division(code: str) -> bool:
 
 def parse_row(row: dict[str, str], line: int) -> tuple[dict[str, Any] | None, list[RowError]]:
     errors: list[RowError] = []
-    value = {k: (row.get(k) or "").strip() for k in (*COLUMNS, *OPTIONAL_COLUMNS)}
+    value = {k: (row.get(k) or "").strip() for k in (*COLUMNS, *EXTENDED_COLUMNS)}
     out: dict[str, Any] = {}
 
     def bad(column: str, message: str) -> None:
@@ -162,7 +147,7 @@ def parse_row(row: dict[str, str], line: int) -> tuple[dict[str, Any] | None, li
     out["name_en"] = value["name_en"] or None
     out["thai_base"] = value["thai_base"] or None
     # An optional column the file does not have leaves the stored value alone.
-    for column in OPTIONAL_COLUMNS:
+    for column in EXTENDED_COLUMNS:
         if column not in row:
             out.pop(column)
     return (None if errors else out), errors
@@ -179,7 +164,7 @@ def parse_csv(text: str) -> tuple[list[tuple[int, dict[str, Any]]], list[RowErro
         return [], [RowError(1, None, "the file is empty; expected a header row")]
     if tuple(header[: len(COLUMNS)]) != COLUMNS:
         return [], [RowError(1, None, f"the header must start with: {','.join(COLUMNS)}")]
-    extra = [h for h in header[len(COLUMNS) :] if h and h not in OPTIONAL_COLUMNS]
+    extra = [h for h in header[len(COLUMNS) :] if h and h not in EXTENDED_COLUMNS]
     if extra:
         return [], [RowError(1, None, f"unknown column(s): {', '.join(extra)}")]
     rows: list[tuple[int, dict[str, Any]]] = []

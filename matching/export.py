@@ -14,27 +14,11 @@ from sqlmodel import Session
 
 from bot.forms.validators import Invalid, parse_phone
 from matching import repo
+from matching.directory_csv import COLUMNS, EXTENDED_COLUMNS
 from matching.models import Company
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = (
-    "ref",
-    "country",
-    "name",
-    "sector",
-    "offers",
-    "seeks",
-    "partnership",
-    "certifications",
-    "employees",
-    "location",
-    "languages",
-    "email",
-    "phone",
-)
-# Extra columns the importer also reads (matching/csv_import.py), written with --extended.
-EXTENDED_COLUMNS = ("required_certifications", "contact_person", "name_en", "thai_base")
 
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 
