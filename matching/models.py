@@ -14,7 +14,8 @@ def utcnow() -> datetime:
 
 
 class CompanyBase(SQLModel):
-    ref: str = Field(index=True, unique=True, max_length=64)  # importer's key, or ours for chat sign-ups
+    # The importer's own key, or ours (TH-CHAT-000001) for chat sign-ups.
+    ref: str = Field(index=True, unique=True, max_length=64)
     country: str = Field(max_length=2, index=True)  # "TH" or "JP"
     name: str = Field(max_length=300)
     name_en: str | None = Field(default=None, max_length=300)
@@ -29,12 +30,16 @@ class CompanyBase(SQLModel):
     employees: int | None = None
     annual_revenue_thb: int | None = None
     size_class: str | None = Field(default=None, max_length=16)  # OSMEP: micro/small/medium/large
-    location: str | None = Field(default=None, max_length=100)  # Thai province / JP prefecture, English
+    location: str | None = Field(
+        default=None, max_length=100
+    )  # Thai province / JP prefecture, English
     languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=32)  # E.164
     contact_person: str | None = Field(default=None, max_length=200)
-    registration_number: str | None = Field(default=None, max_length=13)  # TH juristic id / JP 法人番号
+    registration_number: str | None = Field(
+        default=None, max_length=13
+    )  # TH juristic id / JP 法人番号
     export_markets: str | None = None
     thai_base: str | None = None  # JP firms: existing base in Thailand, if any
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

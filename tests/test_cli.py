@@ -55,15 +55,24 @@ def test_staff_create_and_token_work_against_the_api(env: Path, standin: Platfor
     assert unknown.exit_code == 1 and "create it first" in " ".join(unknown.output.split())
 
 
-def test_telegram_set_webhook_generates_and_saves_a_secret(env: Path, standin: PlatformStandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_telegram_set_webhook_generates_and_saves_a_secret(
+    env: Path, standin: PlatformStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TELEGRAM_TOKEN)
     monkeypatch.setenv("TELEGRAM_API_BASE_URL", standin.url)
     (env / ".env").write_text("OTHER=1\nTELEGRAM_WEBHOOK_SECRET=old-secret-value\n")
-    result = runner.invoke(app, ["telegram", "set-webhook", "https://bot.example.org/webhooks/telegram"])
+    result = runner.invoke(
+        app, ["telegram", "set-webhook", "https://bot.example.org/webhooks/telegram"]
+    )
     assert result.exit_code == 0, result.output
     (call,) = standin.calls_to("setWebhook")
     assert call.body["url"] == "https://bot.example.org/webhooks/telegram"
-    assert call.body["allowed_updates"] == ["message", "edited_message", "callback_query", "my_chat_member"]
+    assert call.body["allowed_updates"] == [
+        "message",
+        "edited_message",
+        "callback_query",
+        "my_chat_member",
+    ]
     saved = dict(line.split("=", 1) for line in (env / ".env").read_text().splitlines())
     assert saved["OTHER"] == "1"
     assert saved["TELEGRAM_WEBHOOK_SECRET"] == call.body["secret_token"] != "old-secret-value"
@@ -71,20 +80,30 @@ def test_telegram_set_webhook_generates_and_saves_a_secret(env: Path, standin: P
     assert oct((env / ".env").stat().st_mode & 0o777) == "0o600"
 
 
-def test_telegram_set_webhook_refuses_plain_http_and_missing_token(env: Path, standin: PlatformStandIn) -> None:
-    plain = runner.invoke(app, ["telegram", "set-webhook", "http://bot.example.org/webhooks/telegram"])
+def test_telegram_set_webhook_refuses_plain_http_and_missing_token(
+    env: Path, standin: PlatformStandIn
+) -> None:
+    plain = runner.invoke(
+        app, ["telegram", "set-webhook", "http://bot.example.org/webhooks/telegram"]
+    )
     assert plain.exit_code == 1 and "https://" in " ".join(plain.output.split())
-    missing = runner.invoke(app, ["telegram", "set-webhook", "https://bot.example.org/webhooks/telegram"])
+    missing = runner.invoke(
+        app, ["telegram", "set-webhook", "https://bot.example.org/webhooks/telegram"]
+    )
     assert missing.exit_code == 1 and "TELEGRAM_BOT_TOKEN" in " ".join(missing.output.split())
     assert standin.calls == []
 
 
-def test_line_set_webhook_calls_the_messaging_api(env: Path, standin: PlatformStandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_line_set_webhook_calls_the_messaging_api(
+    env: Path, standin: PlatformStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LINE_CHANNEL_SECRET", "line-secret-for-cli-test")
     monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", "line-token-for-cli-test")
     monkeypatch.setenv("LINE_API_BASE_URL", standin.url)
     result = runner.invoke(app, ["line", "set-webhook", "https://bot.example.org/webhooks/line"])
     assert result.exit_code == 0, result.output
     (call,) = [c for c in standin.calls if c.path == "/v2/bot/channel/webhook/endpoint"]
-    assert call.method == "PUT" and call.body == {"endpoint": "https://bot.example.org/webhooks/line"}
+    assert call.method == "PUT" and call.body == {
+        "endpoint": "https://bot.example.org/webhooks/line"
+    }
     assert call.headers["authorization"] == "Bearer line-token-for-cli-test"

@@ -155,7 +155,9 @@ class _Form:
 def test_menu_pauses_an_active_flow() -> None:
     form = _Form()
     dialogue = Dialogue(skills=[form])
-    conv = dialogue.handle(Conversation(channel="line", user_id="u"), msg(postback="reg:start")).conv
+    conv = dialogue.handle(
+        Conversation(channel="line", user_id="u"), msg(postback="reg:start")
+    ).conv
     assert conv.flow == "reg:form"
     conv = dialogue.handle(conv, msg(text="เมนู")).conv
     assert conv.flow is None
@@ -165,7 +167,9 @@ def test_menu_pauses_an_active_flow() -> None:
 
 def test_language_change_mid_flow_asks_the_pending_question_again() -> None:
     dialogue = Dialogue(skills=[_Form()])
-    conv = dialogue.handle(Conversation(channel="line", user_id="u"), msg(postback="reg:start")).conv
+    conv = dialogue.handle(
+        Conversation(channel="line", user_id="u"), msg(postback="reg:start")
+    ).conv
     out = dialogue.handle(conv, msg(postback="lang:ja"))
     assert [r.text for r in out.replies] == [t("language.changed", "ja"), t("help", "ja")]
     assert out.conv.flow == "reg:form" and out.conv.lang == "ja"

@@ -22,7 +22,7 @@ from tests.standin import PlatformStandIn
 def chat(client: TestClient, channel: str, user: str, **payload: str) -> list[dict[str, Any]]:
     response = client.post("/api/chat", json={"channel": channel, "user_id": user, **payload})
     assert response.status_code == 200, response.text
-    return response.json()["replies"]  # type: ignore[no-any-return]
+    return response.json()["replies"]
 
 
 def register(
@@ -49,7 +49,7 @@ def held(
             "replies"
         ]
         if replies:
-            return replies  # type: ignore[no-any-return]
+            return replies
         time.sleep(0.1)
     return []
 
@@ -67,7 +67,7 @@ def find_partners(client: TestClient, channel: str, user: str, target_ref_prefix
 
 
 @pytest.fixture
-def offline_client(tmp_path) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def offline_client(tmp_path) -> Iterator[TestClient]:
     """No platform credentials: messages to other users are held for the chat page."""
     settings = make_settings(
         tmp_path,
