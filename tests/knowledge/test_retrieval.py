@@ -48,13 +48,20 @@ def test_english_question_can_be_answered_in_thai_when_asked(
     assert answer.passages[0].lang == "th"
 
 
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("กองทุนประชารัฐเริ่มปล่อยกู้ที่จังหวัดไหนเป็นแห่งแรก", "pracharat-fund"),
+        ("บริษัทญี่ปุ่นในประเทศไทยมีกี่บริษัท", "japanese-companies-in-thailand"),
+    ],
+)
 def test_cross_language_answer_when_no_document_in_the_users_language(
-    no_thai_service: KnowledgeService,
+    no_thai_service: KnowledgeService, question: str, topic: str
 ) -> None:
-    answer = no_thai_service.answer("กองทุนประชารัฐกู้ได้สูงสุดเท่าไหร่")
+    answer = no_thai_service.answer(question)
     assert answer.lang == "th"
     assert answer.confident
-    assert answer.passages[0].topic == "pracharat-fund"
+    assert answer.passages[0].topic == topic
     assert answer.passages[0].lang in {"ja", "en"}
 
 

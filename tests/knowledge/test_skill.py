@@ -158,8 +158,10 @@ def test_unknown_kb_postback_is_not_taken(starter_service: KnowledgeService) -> 
 def test_answer_from_another_language_says_so(no_thai_service: KnowledgeService) -> None:
     skill = KnowledgeSkill(no_thai_service)
     outcome = Dialogue(skills=[skill], fallbacks=[skill]).handle(
-        Conversation(channel="line", user_id="U1"), _message(text="กองทุนประชารัฐกู้ได้สูงสุดเท่าไหร่")
+        Conversation(channel="line", user_id="U1"),
+        _message(text="กองทุนประชารัฐเริ่มปล่อยกู้ที่จังหวัดไหนเป็นแห่งแรก"),
     )
     text = outcome.replies[0].text
     assert text.startswith("(เอกสารนี้มีเฉพาะฉบับภาษา")
+    assert "Songkhla" in text or "ソンクラー" in text
     assert "ข้อมูล ณ 2024" in text
