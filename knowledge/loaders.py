@@ -3,7 +3,8 @@
 Markdown and plain text may start with a YAML front matter block (`title`, `lang`,
 `topic`, `source`, `as_of`, `url`). HTML is read with LangChain's BSHTMLLoader (metadata
 from `<title>`, `<html lang>` and `<meta name="source|as_of|topic|url">`), PDF with
-LangChain's PyPDFLoader (pypdf). Anything not given is derived: the title from the first
+LangChain's PyPDFLoader (pypdf), DOCX with the standard library (paragraph text and the
+core-properties title). Anything not given is derived: the title from the first
 heading or the file name, the language from the script of the text, the "as of" date from
 the file's modification time.
 """
@@ -26,7 +27,7 @@ from bot import lang as langdetect
 
 logger = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
+SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
 LANG_CODES = ("th", "ja", "en")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 _AS_OF = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -148,6 +149,9 @@ def load_file(
     elif suffix in {".html", ".htm"}:
         content, meta = _load_html(path)
         markdown = False
+    elif suffix == ".docx":
+        content, meta = _load_docx(path)
+        markdown = False
     else:
         content, meta = _load_pdf(path)
         markdown = False
@@ -224,6 +228,38 @@ def _load_pdf(path: Path) -> tuple[str, dict[str, Any]]:
         if title:
             meta["title"] = title
     return text, meta
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_DC = "{http://purl.org/dc/elements/1.1/}"
+
+
+def _load_docx(path: Path) -> tuple[str, dict[str, Any]]:
+    """Paragraph text of a Word document (no DOCX library: the text is in one XML part)."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            body = ElementTree.fromstring(archive.read("word/document.xml"))
+            names = set(archive.namelist())
+            core = (
+                ElementTree.fromstring(archive.read("docProps/core.xml"))
+                if "docProps/core.xml" in names
+                else None
+            )
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
+        raise LoaderError(f"{path.name}: cannot read DOCX ({exc})") from exc
+    paragraphs = []
+    for paragraph in body.iter(f"{_W}p"):
+        text = "".join(node.text or "" for node in paragraph.iter(f"{_W}t"))
+        if text.strip():
+            paragraphs.append(text.strip())
+    meta: dict[str, Any] = {}
+    title = core.find(f"{_DC}title") if core is not None else None
+    if title is not None and title.text:
+        meta["title"] = title.text
+    return "\n\n".join(paragraphs), meta
 
 
 class Chunker:

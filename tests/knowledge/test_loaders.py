@@ -113,3 +113,42 @@ def test_long_thai_text_is_split_below_the_chunk_size() -> None:
     chunks = Chunker(chunk_size=300, chunk_overlap=30).split(document)
     assert len(chunks) > 3
     assert all(len(c.text) <= 300 for c in chunks)
+
+
+def _write_docx(path: Path, paragraphs: list[str], *, title: str) -> Path:
+    import zipfile
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    body = "".join(
+        f"<w:p><w:r><w:t>{p[:10]}</w:t></w:r><w:r><w:t>{p[10:]}</w:t></w:r></w:p>"
+        for p in paragraphs
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            "word/document.xml", f'<w:document xmlns:w="{w}"><w:body>{body}</w:body></w:document>'
+        )
+        archive.writestr(
+            "docProps/core.xml",
+            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            f'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>{title}</dc:title></cp:coreProperties>',
+        )
+    return path
+
+
+def test_docx_paragraphs_and_title(tmp_path: Path) -> None:
+    path = _write_docx(
+        tmp_path / "visit.docx",
+        ["工場見学は毎週木曜日に行います。", "申込みは県の工業事務所へ。"],
+        title="工場見学の案内",
+    )
+    document = load_file(path)
+    assert document.title == "工場見学の案内"
+    assert document.lang == "ja"
+    assert document.content == "工場見学は毎週木曜日に行います。\n\n申込みは県の工業事務所へ。"
+
+
+def test_broken_docx_is_a_loader_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.docx"
+    path.write_bytes(b"not a zip")
+    with pytest.raises(LoaderError, match="DOCX"):
+        load_file(path)
