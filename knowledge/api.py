@@ -318,7 +318,7 @@ def upload_document(
     as_of: Annotated[str | None, Form()] = None,
     key: Annotated[str | None, Form()] = None,
 ) -> IngestOut:
-    """Upload a Markdown, text, HTML or PDF file; uploading the same key again updates it."""
+    """Upload a Markdown, text, HTML, PDF or DOCX file; uploading the same key again updates it."""
     name = Path(file.filename or "upload").name
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
