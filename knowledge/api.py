@@ -197,6 +197,17 @@ class IngestOut(BaseModel):
     document: DocumentOut | None = None
 
 
+class FeedbackOut(BaseModel):
+    id: int
+    answer_ref: str
+    helpful: bool
+    question: str
+    lang: str
+    document_ids: list[int]
+    channel: str
+    created_at: datetime
+
+
 class UnansweredOut(BaseModel):
     id: int
     question: str
@@ -372,4 +383,23 @@ def unanswered(
             created_at=row.created_at,
         )
         for row in repo.list_unanswered(session, limit=limit)
+    ]
+
+
+@router.get("/feedback", response_model=list[FeedbackOut])
+def feedback(
+    session: SessionDep, _staff: StaffDep, limit: Annotated[int, Query(ge=1, le=1000)] = 200
+) -> list[FeedbackOut]:
+    return [
+        FeedbackOut(
+            id=row.id or 0,
+            answer_ref=row.answer_ref,
+            helpful=row.helpful,
+            question=row.question,
+            lang=row.lang,
+            document_ids=list(row.document_ids),
+            channel=row.channel,
+            created_at=row.created_at,
+        )
+        for row in repo.list_feedback(session, limit=limit)
     ]

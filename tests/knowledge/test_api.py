@@ -227,3 +227,19 @@ def test_service_missing_is_503(tmp_path) -> None:
     app.include_router(router)
     with TestClient(app) as client:
         assert client.get("/api/knowledge/search", params={"q": "x"}).status_code == 503
+
+
+def test_feedback_list_for_staff(api) -> None:
+    from knowledge import repo
+
+    client, service, staff = api
+    with Session(service._engine) as session:
+        repo.add_feedback(
+            session, answer_ref="abc123", helpful=False, question="Q?", lang="th", document_ids=[1]
+        )
+        session.commit()
+    assert client.get("/api/knowledge/feedback").status_code == 401
+    rows = client.get("/api/knowledge/feedback", headers=staff).json()
+    assert [(r["answer_ref"], r["helpful"], r["document_ids"]) for r in rows] == [
+        ("abc123", False, [1])
+    ]

@@ -169,3 +169,13 @@ def test_a_change_made_by_another_process_is_picked_up(make_small_service) -> No
     service.delete_document(1)
     assert other.refresh_if_stale() is True
     assert all(r.document_id != 1 for r in other.index.records())
+
+
+def test_reindex_rebuilds_every_document_as_a_new_version(make_small_service) -> None:
+    service = make_small_service()
+    before = {r.id for r in service.index.records()}
+    assert service.reindex() == 2
+    after = {r.id for r in service.index.records()}
+    assert after == {"1-2-0", "1-2-1", "2-2-0"}
+    assert not before & after
+    assert _vector_ids(service) == after
