@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from bot.i18n import t
 from channels.base import ChannelAdapter, MalformedRequest, VerificationError
@@ -69,7 +70,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
         engine = make_engine(settings)
-        await asyncio.to_thread(init_db, engine)
+        try:
+            await asyncio.to_thread(init_db, engine)
+        except OperationalError as exc:
+            where = engine.url.render_as_string(hide_password=True)
+            raise RuntimeError(
+                f"Cannot reach the database at {where} ({exc.orig}); check DATABASE_URL "
+                "or unset it to use the embedded SQLite file."
+            ) from None
         adapters = _adapters(settings, engine)
         built = await asyncio.to_thread(features.build, settings, engine)
         metrics = Metrics()
@@ -122,7 +130,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         channel: str,
         request: Request,
         adapters: AdaptersDep,
-        engine: EngineDep,
         metrics: MetricsDep,
         worker: WorkerDep,
         settings: SettingsDep,

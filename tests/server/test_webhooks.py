@@ -475,3 +475,15 @@ def test_healthz_reports_a_broken_index(client: TestClient) -> None:
         "status": "degraded",
         "checks": {"database": "ok", "index": "error: ConnectionError"},
     }
+
+
+def test_unreachable_database_is_a_clear_error_at_start_up(tmp_path) -> None:
+    from tests.server_process import free_port
+
+    url = f"postgresql+psycopg://kakehashi:s3cret@127.0.0.1:{free_port()}/nowhere"
+    app = create_app(make_settings(tmp_path, database_url=url))
+    with pytest.raises(RuntimeError) as failed, TestClient(app):
+        pass
+    message = str(failed.value)
+    assert "Cannot reach the database" in message and "DATABASE_URL" in message
+    assert "s3cret" not in message
