@@ -22,7 +22,7 @@ line_app = typer.Typer(help="LINE channel set-up.", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
 app.add_typer(telegram_app, name="telegram")
 app.add_typer(line_app, name="line")
-console = Console()
+console = Console(soft_wrap=True)
 
 
 @app.command()
