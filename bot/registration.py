@@ -12,7 +12,6 @@ user's data); the worker applies them in the turn's transaction.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import logging
 import re
 import secrets
@@ -20,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot import state as chat_state
 from bot.dialogue import EffectContext, Turn, language_buttons, main_menu_buttons
 from bot.forms import definitions
 from bot.forms.definitions import FORMS, JP_FIRM, TH_SME
@@ -30,6 +28,7 @@ from bot.forms.reference import Choice, fold, match_choices
 from bot.forms.sme import osmep_size, programme_candidates
 from bot.i18n import t
 from bot.types import LANGS, Button, Card, Kind, Lang, Reply
+from core.privacy import erase_user
 from matching import repo, taxonomy
 from matching.models import Company
 
@@ -224,7 +223,7 @@ class JoinCompany:
 
 @dataclass(frozen=True)
 class EraseUserData:
-    """Erase the user's company profile, its chat links and the user's conversation row."""
+    """Erase the user's company profile and links, conversation, messages and questions."""
 
     channel: str
     user_id: str
@@ -232,17 +231,7 @@ class EraseUserData:
     erases_conversation: bool = True
 
     def apply(self, ctx: EffectContext) -> None:
-        repo.delete_member_data(ctx.session, channel=self.channel, user_id=self.user_id)
-        chat_state.delete_chat_user(ctx.session, channel=self.channel, user_id=self.user_id)
-        # Earlier messages kept by the inbox/outbox hold what the user typed; the inbox
-        # module purges them when it offers `erase_user` (see the report to the lead).
-        try:
-            inbox_repo = importlib.import_module("inbox.repo")
-        except ModuleNotFoundError:
-            return
-        erase_user = getattr(inbox_repo, "erase_user", None)
-        if erase_user is not None:
-            erase_user(ctx.session, channel=self.channel, user_id=self.user_id)
+        erase_user(ctx.session, channel=self.channel, user_id=self.user_id)
 
 
 # -- answers <-> company ---------------------------------------------------------------

@@ -191,3 +191,17 @@ def request_staff(
 def list_unanswered(session: Session, *, limit: int = 200) -> list[UnansweredQuestion]:
     query = select(UnansweredQuestion).order_by(col(UnansweredQuestion.id).desc()).limit(limit)
     return list(session.exec(query))
+
+
+def forget_user(session: Session, *, channel: str, user_id: str) -> None:
+    """Delete a user's feedback and logged questions ("delete my data")."""
+    session.exec(
+        delete(AnswerFeedback).where(
+            col(AnswerFeedback.channel) == channel, col(AnswerFeedback.user_id) == user_id
+        )
+    )
+    session.exec(
+        delete(UnansweredQuestion).where(
+            col(UnansweredQuestion.channel) == channel, col(UnansweredQuestion.user_id) == user_id
+        )
+    )

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from core.staff import create_staff, issue_token
 from inbox.models import InboxEvent
 from matching.models import Company, CompanyMember
 from tests.helpers import (
@@ -153,3 +154,66 @@ def test_japanese_firm_registers_through_the_telegram_webhook(
     check_japanese_firm(company, "ja")
     assert (member.channel, member.user_id) == ("telegram", str(user))
     assert len(standin.calls_to("answerCallbackQuery")) == sum(1 for k, _ in steps if k == "press")
+
+
+def test_delete_my_data_through_the_app_leaves_nothing_about_the_user(client: TestClient) -> None:
+    """Every table is read back: profile, links, conversation, inbox, questions, feedback."""
+    from sqlalchemy import text as sql
+
+    user = "Uerase-me-4242"
+    with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+        create_staff(session, email="kb@dip.example", role="editor")
+        token = issue_token(session, email="kb@dip.example")
+        session.commit()
+    document = {
+        "title": "กองทุนพัฒนาเอสเอ็มอีตามแนวประชารัฐ",
+        "lang": "th",
+        "content": "กองทุนประชารัฐให้กู้สูงสุดไม่เกิน 10 ล้านบาทต่อราย ดอกเบี้ยร้อยละ 1 ต่อปี ไม่ต้องใช้หลักประกัน",
+        "source": "มติคณะรัฐมนตรี 17 ม.ค. 2560",
+        "as_of": "2017-01-17",
+    }
+    created = client.post(
+        "/api/knowledge/documents", json=document, headers={"authorization": f"Bearer {token}"}
+    )
+    assert created.status_code in (200, 201), created.text
+    for kind, value in [
+        ("press", "reg:start"),
+        ("press", "reg:form:th_sme"),
+        *THAI_SME_SCRIPTS["th"],
+    ]:
+        chat(client, "line", user, kind, value)
+    answered = chat(client, "line", user, "text", "กองทุนประชารัฐกู้ได้สูงสุดเท่าไหร่คะ")
+    feedback = next(b["data"] for r in answered for b in r["buttons"] if b["data"].endswith(":up"))
+    chat(client, "line", user, "press", feedback)
+    chat(
+        client, "line", user, "text", "พรุ่งนี้ฝนจะตกที่กรุงเทพไหมคะ"
+    )  # out of scope: logged as unanswered
+    with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+        assert session.exec(sql("SELECT count(*) FROM knowledge_unanswered")).one()[0] >= 1
+        assert session.exec(sql("SELECT count(*) FROM knowledge_feedback")).one()[0] >= 1
+
+    confirm = chat(client, "line", user, "text", "ลบข้อมูลของฉัน")
+    assert "reg:delete:yes" in [b["data"] for r in confirm for b in r["buttons"]]
+    done = chat(client, "line", user, "press", "reg:delete:yes")
+    assert done and all(r["lang"] == "th" for r in done)
+
+    personal = [
+        user,
+        "0105536003771",
+        "+66812345678",
+        "somchai@siamplastic.co.th",
+        "สยามพลาสติก",
+        "กองทุนประชารัฐกู้ได้สูงสุด",
+        "ฝนจะตก",
+    ]
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        tables = [
+            row[0]
+            for row in connection.execute(sql("SELECT name FROM sqlite_master WHERE type='table'"))
+        ]
+        for table in tables:
+            for row in connection.execute(sql(f'SELECT * FROM "{table}"')):
+                dump = " ".join(str(value) for value in row)
+                for needle in personal:
+                    assert needle not in dump, (table, needle)
