@@ -189,8 +189,8 @@ def test_delete_my_data_through_the_app_leaves_nothing_about_the_user(client: Te
         client, "line", user, "text", "พรุ่งนี้ฝนจะตกที่กรุงเทพไหมคะ"
     )  # out of scope: logged as unanswered
     with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
-        assert session.exec(sql("SELECT count(*) FROM knowledge_unanswered")).one()[0] >= 1
-        assert session.exec(sql("SELECT count(*) FROM knowledge_feedback")).one()[0] >= 1
+        assert session.execute(sql("SELECT count(*) FROM knowledge_unanswered")).scalar_one() >= 1
+        assert session.execute(sql("SELECT count(*) FROM knowledge_feedback")).scalar_one() >= 1
 
     confirm = chat(client, "line", user, "text", "ลบข้อมูลของฉัน")
     assert "reg:delete:yes" in [b["data"] for r in confirm for b in r["buttons"]]
