@@ -118,11 +118,13 @@ def _wait_done(client: TestClient, count: int, timeout: float = 60) -> None:
     raise AssertionError(f"not all events done: {statuses}")
 
 
+@pytest.mark.parametrize("lang", ["th", "ja", "en"])
 def test_thai_sme_registers_through_the_line_webhook(
-    client: TestClient, standin: PlatformStandIn
+    client: TestClient, standin: PlatformStandIn, lang: str
 ) -> None:
-    user = "Uline-registrant"
-    steps = [("press", "reg:start"), ("press", "reg:form:th_sme"), *THAI_SME_SCRIPTS["th"]]
+    user = f"Uline-registrant-{lang}"
+    chosen = [] if lang == "th" else [("press", f"lang:{lang}")]
+    steps = [*chosen, ("press", "reg:start"), ("press", "reg:form:th_sme"), *THAI_SME_SCRIPTS[lang]]
     events = [line_text(user, v) if k == "text" else line_postback(user, v) for k, v in steps]
     body = line_body(*events)  # all at once: the inbox keeps them in order
     assert client.post("/webhooks/line", content=body, headers=line_headers(body)).json()[
@@ -130,17 +132,25 @@ def test_thai_sme_registers_through_the_line_webhook(
     ] == len(steps)
     _wait_done(client, len(steps))
     company, member = stored(client)
-    check_thai_sme(company, "th")
-    assert (member.channel, member.user_id) == ("line", user)
+    check_thai_sme(company, lang)
+    assert (member.channel, member.user_id, member.lang) == ("line", user, lang)
     last = standin.calls_to("reply", "push")[-1].body["messages"]
-    assert any("วิสาหกิจขนาดกลาง" in m.get("text", "") for m in last)
+    size = {"th": "วิสาหกิจขนาดกลาง", "ja": "中規模企業", "en": "medium enterprise"}[lang]
+    assert any(size in m.get("text", "") for m in last)
 
 
+@pytest.mark.parametrize("lang", ["ja", "en", "th"])
 def test_japanese_firm_registers_through_the_telegram_webhook(
-    client: TestClient, standin: PlatformStandIn
+    client: TestClient, standin: PlatformStandIn, lang: str
 ) -> None:
-    user = 880011
-    steps = [("press", "reg:start"), ("press", "reg:form:jp_firm"), *JAPAN_FIRM_SCRIPTS["ja"]]
+    user = {"ja": 880011, "en": 880012, "th": 880013}[lang]
+    chosen = [] if lang == "ja" else [("press", f"lang:{lang}")]
+    steps = [
+        *chosen,
+        ("press", "reg:start"),
+        ("press", "reg:form:jp_firm"),
+        *JAPAN_FIRM_SCRIPTS[lang],
+    ]
     for kind, value in steps:
         body = tg_text(user, value) if kind == "text" else tg_callback(user, value)
         assert (
@@ -151,8 +161,8 @@ def test_japanese_firm_registers_through_the_telegram_webhook(
         )
     _wait_done(client, len(steps))
     company, member = stored(client)
-    check_japanese_firm(company, "ja")
-    assert (member.channel, member.user_id) == ("telegram", str(user))
+    check_japanese_firm(company, lang)
+    assert (member.channel, member.user_id, member.lang) == ("telegram", str(user), lang)
     assert len(standin.calls_to("answerCallbackQuery")) == sum(1 for k, _ in steps if k == "press")
 
 
