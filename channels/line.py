@@ -190,10 +190,10 @@ class LineAdapter:
     # -- render ---------------------------------------------------------------------
 
     def render(self, replies: Sequence[Reply]) -> list[Message]:
+        """Text first, then the cards as a Flex carousel. Quick replies ride on the last
+        message of a reply, the only place LINE shows them."""
         messages: list[Message] = []
         for reply in replies:
-            if reply.cards:
-                messages.append(_flex_carousel(reply.cards, reply.text))
             text = reply.text
             buttons = list(reply.buttons)
             if len(buttons) > MAX_QUICK_REPLIES:
@@ -201,7 +201,10 @@ class LineAdapter:
                 text = f"{text}\n\n{_numbered(buttons)}"
                 buttons = buttons[:MAX_QUICK_REPLIES]
             quick_reply = _quick_reply(buttons) if buttons else None
-            if not reply.cards or buttons:
+            if reply.cards:
+                messages.append(TextMessage(text=_shorten(text, 5000)))
+                messages.append(_flex_carousel(reply.cards, reply.text, quick_reply))
+            else:
                 messages.append(TextMessage(text=_shorten(text, 5000), quickReply=quick_reply))
         return messages
 
@@ -332,7 +335,7 @@ def _quick_reply(buttons: Sequence[Button]) -> QuickReply:
     return QuickReply(items=[QuickReplyItem(action=_action(b)) for b in buttons])
 
 
-def _flex_carousel(cards: Sequence[Card], alt: str) -> FlexMessage:
+def _flex_carousel(cards: Sequence[Card], alt: str, quick_reply: QuickReply | None) -> FlexMessage:
     bubbles = []
     for card in cards[:MAX_BUBBLES]:
         body: list[dict[str, Any]] = [
@@ -399,4 +402,5 @@ def _flex_carousel(cards: Sequence[Card], alt: str) -> FlexMessage:
     return FlexMessage(
         altText=_shorten("\n".join(alt_lines), 400),
         contents=FlexContainer.from_dict({"type": "carousel", "contents": bubbles}),
+        quickReply=quick_reply,
     )

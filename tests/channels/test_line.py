@@ -132,7 +132,8 @@ def test_render_quick_replies_flex_and_numbered_fallback(adapter: LineAdapter) -
             ),
         ),
     )
-    flex, text = (m.to_dict() for m in adapter.render([reply]))
+    text, flex = (m.to_dict() for m in adapter.render([reply]))
+    assert text == {"type": "text", "text": "Choose"}  # the intro first, without buttons
     assert flex["type"] == "flex" and flex["contents"]["type"] == "carousel"
     bubble = flex["contents"]["contents"][0]
     assert bubble["body"]["contents"][0]["text"] == "Siam Mold (Demo)"
@@ -143,7 +144,7 @@ def test_render_quick_replies_flex_and_numbered_fallback(adapter: LineAdapter) -
         "displayText": "Request introduction",
     }
     assert "1. Siam Mold (Demo)" in flex["altText"]
-    items = text["quickReply"]["items"]
+    items = flex["quickReply"]["items"]  # quick replies ride on the last message
     assert items[0]["action"]["label"] == "Register my company…"  # LINE's 20-character limit
     assert items[0]["action"]["data"] == "reg:start"
     assert items[1]["action"] == {

@@ -48,7 +48,9 @@
   }
 
   function showReply(reply) {
+    // As the chat apps show it: the text, then the cards, then the buttons.
     const li = item("bot");
+    bubble(li, reply.text);
     if (reply.cards && reply.cards.length) {
       const cards = document.createElement("div");
       cards.className = "cards";
@@ -68,7 +70,6 @@
       }
       li.appendChild(cards);
     }
-    bubble(li, reply.text);
     if (reply.buttons && reply.buttons.length) buttonRow(reply.buttons, li);
     log.scrollTop = log.scrollHeight;
   }
