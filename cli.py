@@ -22,6 +22,10 @@ line_app = typer.Typer(help="LINE channel set-up.", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
 app.add_typer(telegram_app, name="telegram")
 app.add_typer(line_app, name="line")
+db_app = typer.Typer(
+    help="Database schema (Alembic migrations in core/migrations).", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
 console = Console(soft_wrap=True)
 
 
@@ -160,6 +164,31 @@ def line_set_webhook(
     console.print(
         f"LINE webhook set to {url}. Turn on 'Use webhook' in the LINE Developers console."
     )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database to the newest schema (the server also does this at start-up)."""
+    settings = Settings()
+    engine = make_engine(settings)
+    init_db(engine)
+    console.print(f"Schema up to date ({engine.url.render_as_string(hide_password=True)}).")
+
+
+@db_app.command("revision")
+def db_revision(
+    message: Annotated[str, typer.Argument(help="What changed, e.g. 'company website'")],
+) -> None:
+    """Write a migration for the models' changes since the newest one; read it before committing."""
+    from alembic import command
+
+    from core.db import alembic_config, import_models
+
+    engine = make_engine(Settings())
+    init_db(engine)  # compare against an up-to-date schema
+    import_models()
+    with engine.begin() as connection:
+        command.revision(alembic_config(connection), message=message, autogenerate=True)
 
 
 def _save_env(path: Path, name: str, value: str) -> None:

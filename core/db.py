@@ -7,15 +7,18 @@ import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
 from typing import Any
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session, create_engine
 
 from core.settings import Settings
 
-# Modules that define tables; imported before create_all so every table exists.
+# Modules that define tables; imported before migrating so the metadata is complete.
 MODEL_MODULES = (
     "core.staff",
     "inbox.models",
@@ -61,15 +64,26 @@ def write_lock(engine: Engine) -> AbstractContextManager[object]:
     return lock if lock is not None else nullcontext()
 
 
-def init_db(engine: Engine) -> None:
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def import_models() -> None:
     for module in MODEL_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            # A feature package that is not written yet has no tables.
-            if exc.name != module:
-                raise
-    SQLModel.metadata.create_all(engine)
+        importlib.import_module(module)
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def init_db(engine: Engine) -> None:
+    """Bring the schema to the newest revision (Alembic, migrations in core/migrations)."""
+    import_models()
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -107,3 +107,17 @@ def test_line_set_webhook_calls_the_messaging_api(
         "endpoint": "https://bot.example.org/webhooks/line"
     }
     assert call.headers["authorization"] == "Bearer line-token-for-cli-test"
+
+
+def test_db_upgrade_creates_the_schema(env: Path) -> None:
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "Schema up to date" in result.output
+    from sqlalchemy import inspect
+
+    engine = make_engine(Settings(data_dir=env))
+    with engine.connect() as connection:
+        assert {"alembic_version", "inbox_event", "company"} <= set(
+            inspect(connection).get_table_names()
+        )
+    engine.dispose()

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
 from bot.types import IncomingMessage, Kind
 from core.db import init_db, make_engine, session_scope
 from core.settings import Settings
 from inbox import repo
 from inbox.models import EventStatus, InboxEvent, OutboxMessage
+from tests.postgres import reset_database
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -29,7 +30,7 @@ def engine(request, tmp_path: Path) -> Iterator[Engine]:
     init_db(engine)
     yield engine
     if request.param == "postgres":
-        SQLModel.metadata.drop_all(engine)
+        reset_database(engine)
     engine.dispose()
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
 import matching.intro_models  # noqa: F401
 from bot.dialogue import Dialogue
@@ -20,6 +20,7 @@ from matching.engine import Matcher
 from matching.intro_models import Introduction, NotInterested
 from matching.models import Company, CompanyMember
 from matching.skill import MatchingSkill
+from tests.postgres import reset_database
 
 from .conftest import DIRECTORY_CSV, RecordingContext, add_member, turn
 
@@ -31,7 +32,7 @@ def pg_engine(tmp_path: Path, postgres_url: str) -> Iterator[Engine]:
     engine = make_engine(Settings(data_dir=tmp_path, database_url=postgres_url))
     init_db(engine)
     yield engine
-    SQLModel.metadata.drop_all(engine)
+    reset_database(engine)
     engine.dispose()
 
 

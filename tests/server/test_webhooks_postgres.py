@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlmodel import Session, select
 
 from bot.i18n import t
@@ -21,6 +21,7 @@ from tests.helpers import (
     telegram_headers,
     tg_text,
 )
+from tests.postgres import reset_database
 from tests.standin import PlatformStandIn
 
 
@@ -30,8 +31,7 @@ def pg_client(tmp_path, standin: PlatformStandIn, postgres_url: str) -> Iterator
     with TestClient(create_app(settings)) as client:
         yield client
     engine = create_engine(postgres_url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    reset_database(engine)
     engine.dispose()
 
 
