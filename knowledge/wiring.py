@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
 
 from core.settings import Settings
 from knowledge.config import KnowledgeSettings
@@ -16,7 +15,6 @@ from knowledge.embeddings import get_embedder
 from knowledge.generate import LLMWriter, make_chat_model
 from knowledge.index import HybridIndex
 from knowledge.loaders import load_file
-from knowledge.models import KNOWLEDGE_TABLES
 from knowledge.service import KnowledgeService
 from knowledge.text import get_tokenizer
 
@@ -79,7 +77,6 @@ def build_knowledge(
     """The process's KnowledgeService; loads the starter documents into an empty store."""
     started = time.perf_counter()
     knowledge_settings = knowledge_settings or KnowledgeSettings()
-    SQLModel.metadata.create_all(engine, tables=list(KNOWLEDGE_TABLES))
     embedder = get_embedder(settings.embedder)
     client = chroma_client if chroma_client is not None else make_chroma_client(settings)
     collection = get_collection(

@@ -73,12 +73,3 @@ class NotInterested(SQLModel, table=True):
     channel: str | None = Field(default=None, max_length=16)
     user_id: str | None = Field(default=None, max_length=128)
     created_at: datetime = Field(default_factory=utcnow)
-
-
-def create_tables(engine: Any) -> None:
-    """Create these tables if missing (for apps whose init_db ran before this module was
-    imported; `core.db.MODEL_MODULES` should list "matching.intro_models")."""
-    SQLModel.metadata.create_all(
-        engine,
-        tables=[Introduction.__table__, IntroductionEvent.__table__, NotInterested.__table__],  # type: ignore[attr-defined]
-    )

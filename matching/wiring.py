@@ -20,7 +20,6 @@ from core.settings import Settings
 from knowledge.embeddings import get_embedder
 from matching import demo
 from matching.engine import Matcher
-from matching.intro_models import create_tables
 from matching.introductions import DEFAULT_TTL
 from matching.skill import MatchingSkill
 
@@ -39,7 +38,6 @@ def build_matcher(settings: Settings, engine: Engine, *, background: bool = Fals
     chat says matching is starting up and the API answers 503.
     """
     started = time.perf_counter()
-    create_tables(engine)
     matcher = Matcher(get_embedder(settings.embedder), cache_path=embedding_cache_path(settings))
     if background:
         matcher.refresh_in_background(engine)
@@ -58,7 +56,6 @@ def ensure_demo_directory(
     settings: Settings, engine: Engine, *, thai: int = 1000, japanese: int = 4000
 ) -> int:
     """Load the fictional demo directory when the company table is empty; how many were added."""
-    create_tables(engine)
     if not settings.load_demo_content:
         return 0
     with session_scope(engine) as session:

@@ -9,13 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
-from core.db import make_engine
+from core.db import init_db, make_engine
 from core.settings import Settings
 from knowledge.evaluation import build_service, starter_documents
 from knowledge.loaders import LoadedDocument
-from knowledge.models import KNOWLEDGE_TABLES
 from knowledge.service import KnowledgeService
 from knowledge.wiring import build_knowledge
 
@@ -27,6 +26,7 @@ def starter_service(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeServic
     """The real wiring on a fresh data dir: loads the starter documents."""
     settings = Settings(data_dir=tmp_path_factory.mktemp("kb-starter"))
     engine = make_engine(settings)
+    init_db(engine)  # as the app does: the migrations own the schema
     return build_knowledge(settings, engine)
 
 
@@ -119,6 +119,6 @@ class FakeEffectContext:
 @pytest.fixture
 def kb_engine(tmp_path: Path) -> Iterator[Any]:
     engine = make_engine(Settings(data_dir=tmp_path / "db"))
-    SQLModel.metadata.create_all(engine, tables=list(KNOWLEDGE_TABLES))
+    init_db(engine)
     yield engine
     engine.dispose()

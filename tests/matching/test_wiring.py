@@ -67,14 +67,14 @@ def test_background_load(tmp_path: Path, embedder) -> None:
     engine.dispose()
 
 
-def test_wiring_creates_the_introduction_tables(tmp_path: Path) -> None:
+def test_schema_has_the_introduction_tables(tmp_path: Path) -> None:
     import sqlalchemy as sa
-    from sqlmodel import SQLModel
+
+    from core.db import init_db
 
     settings = Settings(data_dir=tmp_path / "data", load_demo_content=False, database_url=None)
     engine = make_engine(settings)
-    # An init_db that ran before matching.intro_models was imported: only the company tables.
-    SQLModel.metadata.create_all(engine, tables=[SQLModel.metadata.tables["company"]])
+    init_db(engine)  # the migrations, as at start-up
     wiring.ensure_demo_directory(settings, engine)
     names = set(sa.inspect(engine).get_table_names())
     assert {"match_introduction", "match_introduction_event", "match_not_interested"} <= names
