@@ -182,11 +182,12 @@ def db_revision(
     """Write a migration for the models' changes since the newest one; read it before committing."""
     from alembic import command
 
-    from core.db import alembic_config, import_models
+    from assembly import schema  # every model, so that the comparison is complete
+    from core.db import alembic_config
 
     engine = make_engine(Settings())
     init_db(engine)  # compare against an up-to-date schema
-    import_models()
+    schema.metadata()
     with engine.begin() as connection:
         command.revision(alembic_config(connection), message=message, autogenerate=True)
 
@@ -200,7 +201,7 @@ def _save_env(path: Path, name: str, value: str) -> None:
 
 
 def _register_features() -> None:
-    from core.features import register_cli
+    from assembly.features import register_cli
 
     register_cli(app)
 

@@ -18,23 +18,14 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from bot.i18n import t
+from assembly import features
+from assembly.deps import AdaptersDep, DialogueDep, IngestorDep, MetricsDep, WorkerDep
 from channels.base import ChannelAdapter, MalformedRequest, VerificationError
 from channels.line import LineAdapter
 from channels.telegram import TelegramAdapter
-from core import features
 from core.db import init_db, make_engine, session_scope
-from core.deps import (
-    AdaptersDep,
-    DialogueDep,
-    EngineDep,
-    IngestorDep,
-    MetricsDep,
-    SessionDep,
-    SettingsDep,
-    StaffDep,
-    WorkerDep,
-)
+from core.deps import EngineDep, SessionDep, SettingsDep, StaffDep
+from core.i18n import t
 from core.logging import configure_logging
 from core.metrics import Metrics
 from core.settings import Settings

@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from knowledge.embeddings import get_embedder
+from language.embeddings import get_embedder
 from matching.engine import Matcher, Profile
 from matching.scoring import DEFAULT_WEIGHTS
 

@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from knowledge.embeddings import get_embedder
+from language.embeddings import get_embedder
 from matching import demo
 from matching.engine import Matcher, Profile
 

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.db import init_db, make_engine
 from core.settings import Settings
-from knowledge.embeddings import get_embedder
+from language.embeddings import get_embedder
 from matching import wiring
 
 

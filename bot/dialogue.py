@@ -1,9 +1,8 @@
 """The dialogue manager: (stored conversation, one message) -> (new conversation, replies).
 
-It does no I/O of its own. Features plug in as skills (registration, knowledge answers,
-partner matching). A skill reads through the services it is given and asks for writes by
-returning effects, which the worker applies in the same transaction that stores the new
-conversation state, so a crash never leaves half a turn behind.
+It does no I/O of its own and imports no feature: skills (registration, knowledge
+answers, partner matching) are handed to it at start-up by the composition root and
+reached through the one `Skill` protocol of `core.turn`.
 """
 
 from __future__ import annotations
@@ -11,12 +10,18 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
-from bot import lang as langdetect
-from bot.i18n import t
-from bot.types import Button, Channel, Conversation, IncomingMessage, Kind, Lang, Reply
+from core.turn import (
+    Outcome,
+    Services,
+    Skill,
+    Turn,
+    language_buttons,
+    main_menu_buttons,
+)
+from core.types import Channel, Conversation, IncomingMessage, Kind, Lang, from_hint
+from language import detect as langdetect
 
 logger = logging.getLogger(__name__)
 
@@ -42,115 +47,12 @@ GREETING_WORDS = {
 }
 
 
-@runtime_checkable
-class EffectContext(Protocol):
-    """What an effect may touch when the worker applies it."""
-
-    @property
-    def session(self) -> Any: ...  # sqlmodel.Session
-
-    def notify(
-        self, *, channel: Channel, user_id: str, chat_id: str, replies: Sequence[Reply]
-    ) -> None:
-        """Queue replies to another user (e.g. the other side of an introduction)."""
-
-
-class Effect(Protocol):
-    """A write the dialogue asks for; applied by the worker inside the turn's transaction."""
-
-    def apply(self, ctx: EffectContext) -> None: ...
-
-
-@dataclass
-class Turn:
-    """One message being handled: the conversation (mutable copy), the message, services."""
-
-    conv: Conversation
-    msg: IncomingMessage
-    lang: Lang
-    services: Services
-    session: Any = None  # a database session for reads only; writes go through effects
-    replies: list[Reply] = field(default_factory=list)
-    effects: list[Effect] = field(default_factory=list)
-
-    def say(self, key: str, /, *, buttons: Sequence[Button] = (), **params: object) -> None:
-        self.replies.append(
-            Reply(text=t(key, self.lang, **params), buttons=tuple(buttons), lang=self.lang)
-        )
-
-    def reply(self, reply: Reply) -> None:
-        self.replies.append(reply)
-
-    def effect(self, effect: Effect) -> None:
-        self.effects.append(effect)
-
-    @property
-    def skill_data(self) -> dict[str, Any]:
-        return self.conv.data
-
-
-class Skill(Protocol):
-    """A feature of the conversation. `name` is also its postback prefix ("reg:...")."""
-
-    name: str
-
-    def on_postback(self, turn: Turn, data: str) -> bool:
-        """Handle button data addressed to this skill ("name:..."). True when handled."""
-        ...
-
-    def on_text(self, turn: Turn) -> bool:
-        """Handle free text while this skill's flow is active. True when handled."""
-        ...
-
-
-class FallbackSkill(Protocol):
-    """Handles free text nobody else took, tried in order (typed requests, then answers)."""
-
-    def on_free_text(self, turn: Turn) -> bool: ...
-
-
-@dataclass
-class Services:
-    """Read-only services the skills use; each is optional so the skeleton runs alone."""
-
-    extras: dict[str, Any] = field(default_factory=dict)
-
-    def get(self, name: str) -> Any:
-        return self.extras.get(name)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    conv: Conversation
-    replies: list[Reply]
-    effects: list[Effect]
-
-
-def main_menu_buttons(lang: Lang) -> tuple[Button, ...]:
-    return (
-        Button(t("menu.register", lang), "reg:start"),
-        Button(t("menu.ask", lang), "kb:ask"),
-        Button(t("menu.find_partners", lang), "match:find"),
-        Button(t("menu.profile", lang), "reg:profile"),
-        Button(t("menu.language", lang), "lang"),
-        Button(t("menu.help", lang), "help"),
-    )
-
-
-def language_buttons() -> tuple[Button, ...]:
-    return (
-        Button("ไทย", "lang:th"),
-        Button("日本語", "lang:ja"),
-        Button("English", "lang:en"),
-    )
-
-
 class Dialogue:
     def __init__(
         self,
         *,
         skills: Sequence[Skill] = (),
-        fallbacks: Sequence[FallbackSkill] = (),
+        fallbacks: Sequence[Skill] = (),
         services: Services | None = None,
     ) -> None:
         self._skills = {skill.name: skill for skill in skills}
@@ -184,12 +86,7 @@ class Dialogue:
         if conv.lang_chosen and conv.lang:
             return conv.lang
         detected = langdetect.detect(msg.text) if msg.kind is Kind.TEXT else None
-        return (
-            detected
-            or conv.lang
-            or langdetect.from_hint(msg.lang_hint)
-            or DEFAULT_LANG[msg.channel]
-        )
+        return detected or conv.lang or from_hint(msg.lang_hint) or DEFAULT_LANG[msg.channel]
 
     # -- dispatch -------------------------------------------------------------------
 
@@ -269,7 +166,7 @@ class Dialogue:
         return skill.on_text(turn)
 
     def _set_language(self, turn: Turn, code: str) -> None:
-        chosen = langdetect.from_hint(code)
+        chosen = from_hint(code)
         if chosen is None:
             turn.say("language.choose", buttons=language_buttons())
             return
@@ -277,11 +174,10 @@ class Dialogue:
         turn.conv.lang = chosen
         turn.conv.lang_chosen = True
         skill = self._active_skill(turn)
-        reask = getattr(skill, "reask", None)
-        if reask is not None:
+        if skill is not None:
             # In the middle of a form: confirm, then ask the pending question in the new language.
             turn.say("language.changed")
-            if reask(turn):
+            if skill.reask(turn):
                 return
             turn.replies.pop()
         turn.say("language.changed", buttons=main_menu_buttons(chosen))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.types import Channel, IncomingMessage, Reply
+from core.types import Channel, IncomingMessage, Reply
 
 
 class VerificationError(Exception):

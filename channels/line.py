@@ -47,9 +47,9 @@ from linebot.v3.webhooks import (
     UnfollowEvent,
 )
 
-from bot.types import Button, Card, Channel, IncomingMessage, Kind, Location, Media, Reply, Sticker
 from channels.base import Delivery, MalformedRequest, PartSent, SendError, VerificationError
 from core.settings import Settings
+from core.types import Button, Card, Channel, IncomingMessage, Kind, Location, Media, Reply, Sticker
 
 logger = logging.getLogger(__name__)
 

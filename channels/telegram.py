@@ -24,9 +24,9 @@ from telegram.constants import ChatMemberStatus, ChatType, MessageEntityType, Pa
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.types import Button, Card, Channel, IncomingMessage, Kind, Location, Media, Reply, Sticker
 from channels.base import Delivery, MalformedRequest, PartSent, SendError, VerificationError
 from core.settings import Settings
+from core.types import Button, Card, Channel, IncomingMessage, Kind, Location, Media, Reply, Sticker
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,7 @@
-"""Database engine and sessions. Every table is a SQLModel model registered on import."""
+"""Database engine, sessions and migrations. Tables are SQLModel models of each package."""
 
 from __future__ import annotations
 
-import importlib
 import threading
 import weakref
 from collections.abc import Iterator
@@ -17,17 +16,6 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
 from core.settings import Settings
-
-# Modules that define tables; imported before migrating so the metadata is complete.
-MODEL_MODULES = (
-    "core.staff",
-    "inbox.models",
-    "bot.state",
-    "knowledge.models",
-    "matching.models",
-    "matching.intro_models",
-)
-
 
 _WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 
@@ -67,11 +55,6 @@ def write_lock(engine: Engine) -> AbstractContextManager[object]:
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def import_models() -> None:
-    for module in MODEL_MODULES:
-        importlib.import_module(module)
-
-
 def alembic_config(connection: Connection | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -80,8 +63,10 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def init_db(engine: Engine) -> None:
-    """Bring the schema to the newest revision (Alembic, migrations in core/migrations)."""
-    import_models()
+    """Bring the schema to the newest revision (Alembic, migrations in core/migrations).
+
+    The migrations are scripts of their own: no model needs to be imported to run them.
+    """
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
 

@@ -1,4 +1,6 @@
-"""FastAPI dependencies shared by every router: settings, sessions, staff auth.
+"""FastAPI dependencies every router may use: settings, engine, sessions, staff auth.
+
+The runtime's own objects (adapters, dialogue, worker) are in `assembly/deps.py`.
 
 The getters of app-level objects are `async def` on purpose: FastAPI runs plain `def`
 dependencies on its thread pool, a thread hop per dependency per request, which showed
@@ -15,13 +17,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.dialogue import Dialogue
-from channels.base import ChannelAdapter
-from core.metrics import Metrics
 from core.settings import Settings
 from core.staff import StaffAccount, authenticate
-from inbox.ingest import Ingestor
-from inbox.worker import Worker
 
 
 async def get_settings(request: Request) -> Settings:
@@ -75,37 +72,3 @@ def require_admin(account: Annotated[StaffAccount, Depends(require_staff)]) -> S
 
 StaffDep = Annotated[StaffAccount, Depends(require_staff)]
 AdminDep = Annotated[StaffAccount, Depends(require_admin)]
-
-
-async def get_metrics(request: Request) -> Metrics:
-    metrics: Metrics = request.app.state.metrics
-    return metrics
-
-
-async def get_adapters(request: Request) -> dict[str, ChannelAdapter]:
-    adapters: dict[str, ChannelAdapter] = request.app.state.adapters
-    return adapters
-
-
-async def get_dialogue(request: Request) -> Dialogue:
-    dialogue: Dialogue = request.app.state.dialogue
-    return dialogue
-
-
-async def get_worker(request: Request) -> Worker | None:
-    worker: Worker | None = request.app.state.worker
-    return worker
-
-
-MetricsDep = Annotated[Metrics, Depends(get_metrics)]
-AdaptersDep = Annotated[dict[str, ChannelAdapter], Depends(get_adapters)]
-DialogueDep = Annotated[Dialogue, Depends(get_dialogue)]
-WorkerDep = Annotated[Worker | None, Depends(get_worker)]
-
-
-async def get_ingestor(request: Request) -> Ingestor:
-    ingestor: Ingestor = request.app.state.ingestor
-    return ingestor
-
-
-IngestorDep = Annotated[Ingestor, Depends(get_ingestor)]

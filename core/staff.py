@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 from sqlmodel import Field, Session, SQLModel, select
 
+from core.time import utcnow
+
 Role = Literal["editor", "admin"]
 ROLES: tuple[Role, ...] = ("editor", "admin")
 TOKEN_PREFIX = "kkh_"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class StaffAccount(SQLModel, table=True):

@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.engine import Engine
 
-from bot.types import IncomingMessage
 from core.db import session_scope, write_lock
+from core.types import IncomingMessage
 from inbox import repo
 
 logger = logging.getLogger(__name__)

@@ -17,8 +17,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from bot.dialogue import Dialogue
-from bot.types import Channel, IncomingMessage, Kind, Reply
 from core.db import session_scope, write_lock
+from core.time import utcnow
+from core.types import Channel, IncomingMessage, Kind, Reply
 from inbox import repo
 from inbox.models import EventStatus, InboxEvent, OutboxMessage
 from inbox.turns import apply_turn, decide_turn, queue_notifications
@@ -76,10 +77,10 @@ def simulate(
                 if result.notifications:
                     values = {
                         "status": EventStatus.HANDLED.value,
-                        "lease_until": repo.utcnow() - timedelta(seconds=1),
+                        "lease_until": utcnow() - timedelta(seconds=1),
                     }
                 else:
-                    values = {"status": EventStatus.DONE.value, "finished_at": repo.utcnow()}
+                    values = {"status": EventStatus.DONE.value, "finished_at": utcnow()}
                 session.execute(
                     update(InboxEvent).where(col(InboxEvent.id) == event_id).values(**values)
                 )
@@ -112,6 +113,6 @@ def collect_held(engine: Engine, *, channel: Channel, user_id: str) -> list[Repl
         session.execute(
             update(OutboxMessage)
             .where(col(OutboxMessage.id).in_([row.id for row in rows]))
-            .values(sent_at=repo.utcnow(), error=None)
+            .values(sent_at=utcnow(), error=None)
         )
         return [Reply.from_json(data) for row in rows for data in row.replies]

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from bot.dialogue import Dialogue, Outcome
-from bot.state import get_chat_user, load_conversation, save_conversation
-from bot.types import Channel, IncomingMessage, Reply
+from bot.dialogue import Dialogue
+from core.state import get_chat_user, load_conversation, save_conversation
+from core.turn import Outcome
+from core.types import Channel, IncomingMessage, Reply
 from inbox import repo
 
 

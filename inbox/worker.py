@@ -23,11 +23,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.dialogue import Dialogue
-from bot.types import IncomingMessage, Reply
 from channels.base import ChannelAdapter, Delivery, SendError
 from core.db import is_postgres, session_scope, write_lock
 from core.metrics import Metrics
 from core.settings import Settings
+from core.time import as_utc
+from core.types import IncomingMessage, Reply
 from inbox import repo
 from inbox.models import EventStatus, InboxEvent, OutboxMessage
 from inbox.turns import TurnResult, apply_turn, decide_turn, queue_notifications
@@ -181,7 +182,7 @@ class Worker:
             self._metrics.events_failed.labels(channel).inc()
         else:
             self._metrics.events_processed.labels(channel).inc()
-        received = repo.as_utc(event.received_at) or datetime.now(UTC)
+        received = as_utc(event.received_at) or datetime.now(UTC)
         self._metrics.processing_seconds.labels(channel).observe(
             (datetime.now(UTC) - received).total_seconds()
         )
@@ -281,7 +282,7 @@ class Worker:
             replies=tuple(Reply.from_json(r) for r in row.replies),
             reply_token=row.reply_token,
             callback_query_id=row.callback_query_id,
-            event_time=repo.as_utc(row.event_time),
+            event_time=as_utc(row.event_time),
             parts_sent=row.parts_sent,
         )
         sent = row.parts_sent

@@ -30,14 +30,13 @@ from sqlmodel import SQLModel
 
 from core.db import make_engine
 from core.settings import Settings
-from knowledge.config import KnowledgeSettings
-from knowledge.embeddings import Embedder, get_embedder
 from knowledge.index import HybridIndex, Mode, SearchResult, topic_of
 from knowledge.loaders import LoadedDocument, iter_files, load_file
 from knowledge.models import KNOWLEDGE_TABLES
 from knowledge.service import KnowledgeService
-from knowledge.text import get_tokenizer
 from knowledge.wiring import STARTER_DIR
+from language.embeddings import Embedder, get_embedder
+from language.tokenize import get_tokenizer
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_QUESTIONS = REPO / "benchmarks" / "knowledge_questions.json"
@@ -73,7 +72,7 @@ def build_service(
     embedder: Embedder,
     documents: Sequence[LoadedDocument],
     name: str,
-    settings: KnowledgeSettings | None = None,
+    settings: Settings | None = None,
 ) -> KnowledgeService:
     """A fresh store (SQLite + embedded chroma) under `workdir`, holding `documents`."""
     import chromadb
@@ -89,12 +88,12 @@ def build_service(
         path=str(home / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
     )
     collection = get_collection(client, name="eval", embedder_name=embedder.name)
-    knowledge_settings = settings or KnowledgeSettings()
+    knowledge_settings = settings or Settings()
     index = HybridIndex(
         embedder=embedder,
         tokenizer=get_tokenizer(),
         collection=collection,
-        candidates=knowledge_settings.candidates,
+        candidates=knowledge_settings.kb_candidates,
     )
     service = KnowledgeService(engine=engine, index=index, settings=knowledge_settings)
     service.ingest_many(documents)
@@ -182,7 +181,7 @@ def retrieval_table(
         services[lang] = build_service(
             workdir, embedder=embedder, documents=starter_documents(lang), name=f"no-{lang}"
         )
-    min_sim = services[None].settings.min_similarity
+    min_sim = services[None].settings.kb_min_similarity
     systems: dict[str, System] = {
         "(a) full pipeline": make_system(
             services, mode="hybrid", decline=lambda s, r: not s.is_confident(r)

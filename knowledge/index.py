@@ -18,8 +18,8 @@ from typing import Any, Literal
 import bm25s
 import numpy as np
 
-from knowledge.embeddings import Embedder
-from knowledge.text import Tokenizer
+from language.embeddings import Embedder
+from language.tokenize import Tokenizer
 
 logger = logging.getLogger(__name__)
 

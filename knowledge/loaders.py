@@ -23,7 +23,7 @@ from typing import Any
 import yaml  # type: ignore[import-untyped]
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 
-from bot import lang as langdetect
+from language import detect as langdetect
 
 logger = logging.getLogger(__name__)
 

@@ -6,14 +6,12 @@ be rebuilt per process from the store and the vector index can be re-synchronise
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from core.time import utcnow
 
 
 class DocumentMeta(SQLModel):

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
+from core.time import utcnow
 from knowledge.models import (
     AnswerFeedback,
     KnowledgeChunk,
     KnowledgeDocument,
     UnansweredQuestion,
-    utcnow,
 )
 
 

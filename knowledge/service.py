@@ -13,16 +13,16 @@ from typing import Literal
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot import lang as langdetect
-from bot.i18n import t
 from core.db import session_scope
+from core.i18n import t
+from core.settings import Settings
 from knowledge import repo
-from knowledge.config import KnowledgeSettings
 from knowledge.generate import AnswerWriter
 from knowledge.index import ChunkRecord, Hit, HybridIndex, Mode, SearchResult, topic_of
 from knowledge.loaders import Chunker, LoadedDocument, iter_files, load_file
 from knowledge.models import KnowledgeChunk, KnowledgeDocument
 from knowledge.types import Answer, Passage, Source
+from language import detect as langdetect
 
 logger = logging.getLogger(__name__)
 
@@ -55,14 +55,14 @@ class KnowledgeService:
         *,
         engine: Engine,
         index: HybridIndex,
-        settings: KnowledgeSettings | None = None,
+        settings: Settings | None = None,
         writer: AnswerWriter | None = None,
     ) -> None:
         self._engine = engine
         self._index = index
-        self._settings = settings or KnowledgeSettings()
+        self._settings = settings or Settings()
         self._chunker = Chunker(
-            chunk_size=self._settings.chunk_size, chunk_overlap=self._settings.chunk_overlap
+            chunk_size=self._settings.kb_chunk_size, chunk_overlap=self._settings.kb_chunk_overlap
         )
         self._writer = writer
         self._stamp: tuple[int, int, str] | None = None
@@ -73,7 +73,7 @@ class KnowledgeService:
         return self._index
 
     @property
-    def settings(self) -> KnowledgeSettings:
+    def settings(self) -> Settings:
         return self._settings
 
     # -- start-up -----------------------------------------------------------------------
@@ -92,7 +92,7 @@ class KnowledgeService:
         ingest` run, or another app process on the same database). Checked at most every
         `refresh_interval_s` seconds, with one small query. True when it reloaded."""
         now = time.monotonic()
-        if now - self._checked_at < self._settings.refresh_interval_s:
+        if now - self._checked_at < self._settings.kb_refresh_interval_s:
             return False
         self._checked_at = now
         with Session(self._engine) as session:
@@ -294,14 +294,14 @@ class KnowledgeService:
     def is_confident(self, result: SearchResult) -> bool:
         if not result.hits:
             return False
-        if result.best_dense >= self._settings.min_similarity:
+        if result.best_dense >= self._settings.kb_min_similarity:
             return True
         agreed = (
             result.keyword_top_topic is not None
             and result.keyword_top_topic == result.dense_top_topic
             and topic_of(result.hits[0].record) == result.dense_top_topic
         )
-        return agreed and result.best_dense >= self._settings.min_similarity_agreed
+        return agreed and result.best_dense >= self._settings.kb_min_similarity_agreed
 
     def answer(self, question: str, lang: str | None = None) -> Answer:
         self.refresh_if_stale()

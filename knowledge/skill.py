@@ -11,9 +11,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from bot.dialogue import EffectContext, Turn, main_menu_buttons
-from bot.i18n import t
-from bot.types import Button, Lang, Reply
+from core.i18n import t
+from core.turn import EffectContext, Turn, main_menu_buttons
+from core.types import Button, Lang, Reply
 from knowledge import repo
 from knowledge.service import KnowledgeService
 from knowledge.types import Answer
@@ -125,7 +125,8 @@ class KnowledgeSkill:
         turn.conv.flow = None
         return self.on_free_text(turn)
 
-    # -- FallbackSkill -----------------------------------------------------------------
+    def reask(self, turn: Turn) -> bool:
+        return False  # answers have no pending question
 
     def on_free_text(self, turn: Turn) -> bool:
         question = (turn.msg.text or "").strip()

@@ -10,13 +10,12 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from core.settings import Settings
-from knowledge.config import KnowledgeSettings
-from knowledge.embeddings import get_embedder
 from knowledge.generate import LLMWriter, make_chat_model
 from knowledge.index import HybridIndex
 from knowledge.loaders import load_file
 from knowledge.service import KnowledgeService
-from knowledge.text import get_tokenizer
+from language.embeddings import get_embedder
+from language.tokenize import get_tokenizer
 
 logger = logging.getLogger(__name__)
 
@@ -70,28 +69,22 @@ def build_knowledge(
     settings: Settings,
     engine: Engine,
     *,
-    knowledge_settings: KnowledgeSettings | None = None,
     chroma_client: Any = None,
     load_starter: bool = True,
 ) -> KnowledgeService:
     """The process's KnowledgeService; loads the starter documents into an empty store."""
     started = time.perf_counter()
-    knowledge_settings = knowledge_settings or KnowledgeSettings()
     embedder = get_embedder(settings.embedder)
     client = chroma_client if chroma_client is not None else make_chroma_client(settings)
-    collection = get_collection(
-        client, name=knowledge_settings.collection, embedder_name=embedder.name
-    )
+    collection = get_collection(client, name=settings.kb_collection, embedder_name=embedder.name)
     index = HybridIndex(
         embedder=embedder,
         tokenizer=get_tokenizer(),
         collection=collection,
-        candidates=knowledge_settings.candidates,
+        candidates=settings.kb_candidates,
     )
-    writer = LLMWriter(make_chat_model(knowledge_settings.llm)) if knowledge_settings.llm else None
-    service = KnowledgeService(
-        engine=engine, index=index, settings=knowledge_settings, writer=writer
-    )
+    writer = LLMWriter(make_chat_model(settings.llm)) if settings.llm else None
+    service = KnowledgeService(engine=engine, index=index, settings=settings, writer=writer)
     service.load_index()
     if load_starter and service.is_empty():
         load_starter_documents(service)

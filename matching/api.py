@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 
 from core.deps import SessionDep, StaffDep
+from core.time import utcnow
 from matching import introductions as intros
 from matching.engine import Matcher
 from matching.intro_models import AWAITING_STAFF, STATUSES, Introduction
@@ -189,7 +190,7 @@ def record_decision(
     if intro is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No such introduction.")
     if intro.status != AWAITING_STAFF:
-        intros.expire_if_stale(session, notify, intro, now=intros.utcnow())
+        intros.expire_if_stale(session, notify, intro, now=utcnow())
         session.commit()
         raise HTTPException(
             status.HTTP_409_CONFLICT,
@@ -220,7 +221,7 @@ def record_decision(
             intro,
             "staff_note",
             actor=f"staff:{staff.email}",
-            at=intros.utcnow(),
+            at=utcnow(),
             note=body.note,
         )
     session.commit()

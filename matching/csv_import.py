@@ -21,8 +21,9 @@ from typing import Annotated, Any
 import typer
 from sqlmodel import Session, select
 
+from core.time import utcnow
 from matching.directory_csv import COLUMNS, EXTENDED_COLUMNS
-from matching.models import Company, utcnow
+from matching.models import Company
 from matching.scoring import PARTNERSHIP_TYPES
 
 LIST_FIELDS = ("partnership", "certifications", "languages", "required_certifications")
@@ -77,7 +78,7 @@ def normalise_phone(raw: str, country: str) -> str | None:
 
 
 def _is_division(code: str) -> bool:
-    from matching import taxonomy
+    from language import taxonomy
 
     return taxonomy.is_division(code)
 

@@ -19,7 +19,8 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from matching.models import Company, utcnow
+from core.time import utcnow
+from matching.models import Company
 
 logger = logging.getLogger(__name__)
 

@@ -29,9 +29,9 @@ import numpy as np
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.lang import detect as _detect_lang
-from bot.types import Lang
-from knowledge.embeddings import Embedder
+from core.types import Lang
+from language.detect import detect as _detect_lang
+from language.embeddings import Embedder
 from matching import scoring
 from matching.models import Company
 from matching.scoring import DEFAULT_WEIGHTS, Reason, Weights

@@ -12,7 +12,7 @@ from typing import TextIO
 
 from sqlmodel import Session
 
-from bot.forms.validators import Invalid, parse_phone
+from language.parse import Invalid, parse_phone
 from matching import repo
 from matching.directory_csv import COLUMNS, EXTENDED_COLUMNS
 from matching.models import Company

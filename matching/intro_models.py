@@ -6,11 +6,13 @@ erases the introductions and notes that mention it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from core.time import utcnow
 
 # Introduction statuses. "pending": B's chat members were asked; "awaiting_staff": B has no
 # chat account and staff must ask B outside the chat. The other three are final.
@@ -21,10 +23,6 @@ DECLINED = "declined"
 EXPIRED = "expired"
 OPEN_STATUSES = (PENDING, AWAITING_STAFF)
 STATUSES = (PENDING, AWAITING_STAFF, ACCEPTED, DECLINED, EXPIRED)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Introduction(SQLModel, table=True):

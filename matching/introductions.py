@@ -16,14 +16,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
-from bot.i18n import t
-from bot.state import ChatUser
-from bot.types import LANGS, Button, Card, Lang, Reply
+from core.i18n import t
+from core.state import ChatUser
+from core.time import as_utc, utcnow
+from core.types import LANGS, Button, Card, Lang, Reply
 from matching import scoring
 from matching.intro_models import (
     ACCEPTED,
@@ -56,15 +57,6 @@ class IntroductionError(Exception):
     def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def _aware(value: datetime) -> datetime:
-    # SQLite returns naive datetimes; they were written as UTC.
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _lang(value: str | None, channel: str | None = None) -> Lang:
@@ -323,7 +315,7 @@ def expire_if_stale(
     """Expire an open introduction past its time; True when it is (now) expired."""
     if intro.status == EXPIRED:
         return True
-    if intro.status not in OPEN_STATUSES or _aware(intro.expires_at) > now:
+    if intro.status not in OPEN_STATUSES or as_utc(intro.expires_at) > now:
         return False
     intro.status = EXPIRED
     intro.updated_at = now

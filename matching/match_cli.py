@@ -8,7 +8,7 @@ import time
 import typer
 from sqlmodel import Session, select
 
-from bot.types import LANGS
+from core.types import LANGS
 
 demo_app = typer.Typer(help="The fictional demo directory.", no_args_is_help=True)
 

@@ -15,16 +15,13 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
+from core.time import utcnow
 from matching.models import Company, CompanyBase, CompanyMember
 
 logger = logging.getLogger(__name__)
 
 # Columns a chat user may set on their own company; anything else is refused.
 EDITABLE = frozenset(CompanyBase.model_fields) - {"ref", "source"}
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def chat_ref(country: str, company_id: int) -> str:

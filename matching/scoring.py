@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
-from bot.i18n import t
-from bot.types import Lang
+from core.i18n import t
+from core.types import Lang
 
 DATA_DIR = Path(__file__).parent / "data"
 SECTOR_COMPAT_CSV = DATA_DIR / "sector_compat.csv"
@@ -104,7 +104,7 @@ def sector_label(code: str | None, lang: Lang) -> str:
     """A division's short name in the reader's language ("rubber and plastics products")."""
     if not code:
         return ""
-    from matching import taxonomy  # registration (issue 3) owns the th/ja/en labels
+    from language import taxonomy
 
     div = taxonomy.division(code)
     if div is None:

@@ -16,9 +16,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.dialogue import Turn, main_menu_buttons
-from bot.i18n import t
-from bot.types import Button, Card, Lang, Reply
+from core.i18n import t
+from core.time import as_utc, utcnow
+from core.turn import Turn, main_menu_buttons
+from core.types import Button, Card, Lang, Reply
 from matching import introductions as intros
 from matching.engine import Match, Matcher
 from matching.intro_models import OPEN_STATUSES, Introduction
@@ -40,7 +41,7 @@ class MatchingSkill:
         matcher: Matcher | None,
         *,
         ttl: timedelta = intros.DEFAULT_TTL,
-        clock: Callable[[], datetime] = intros.utcnow,
+        clock: Callable[[], datetime] = utcnow,
         page_size: int = PAGE,
     ) -> None:
         self.matcher = matcher
@@ -85,6 +86,12 @@ class MatchingSkill:
         else:
             return False
         return True
+
+    def on_free_text(self, turn: Turn) -> bool:
+        return False  # typed searches arrive through the menu's free-text step
+
+    def reask(self, turn: Turn) -> bool:
+        return False
 
     def on_text(self, turn: Turn) -> bool:
         text = (turn.msg.text or "").strip()
@@ -328,7 +335,7 @@ class MatchingSkill:
         )
 
     def _stale(self, intro: Introduction) -> bool:
-        return intros._aware(intro.expires_at) <= self.clock()
+        return as_utc(intro.expires_at) <= self.clock()
 
     def _say_already(self, turn: Turn, target: Company, intro: Introduction) -> None:
         turn.say(

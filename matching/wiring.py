@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from core.db import session_scope
 from core.settings import Settings
-from knowledge.embeddings import get_embedder
+from language.embeddings import get_embedder
 from matching import demo
 from matching.engine import Matcher
 from matching.introductions import DEFAULT_TTL

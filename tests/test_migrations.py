@@ -10,7 +10,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-from core.db import import_models, init_db, make_engine
+from assembly import schema
+from core.db import init_db, make_engine
 from core.settings import Settings
 from tests.postgres import reset_database
 
@@ -24,7 +25,7 @@ def test_upgrade_head_matches_the_models(
     try:
         init_db(engine)
         init_db(engine)  # a second start changes nothing
-        import_models()
+        schema.metadata()
         with engine.connect() as connection:
             diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
             tables = set(inspect(connection).get_table_names())

@@ -5,9 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-from core.db import import_models
-
-import_models()
+# Whoever autogenerates (`kakehashi db revision`, the migration test) imports every model
+# first (`assembly.schema`); running the migrations needs no model.
 target_metadata = SQLModel.metadata
 config = context.config
 

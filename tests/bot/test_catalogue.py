@@ -7,8 +7,8 @@ import string
 
 import pytest
 
-from bot.i18n import CatalogueError, catalogue, load_catalogue, t
-from bot.lang import detect
+from core.i18n import CatalogueError, catalogue, load_catalogue, t
+from language.detect import detect
 
 ENTRIES = sorted(catalogue().items())
 

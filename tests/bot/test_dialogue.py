@@ -4,10 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.dialogue import Dialogue, Turn
-from bot.i18n import t
-from bot.lang import detect, from_hint
-from bot.types import Channel, Conversation, IncomingMessage, Kind
+from bot.dialogue import Dialogue
+from core.i18n import t
+from core.turn import Turn
+from core.types import Channel, Conversation, IncomingMessage, Kind, from_hint
+from language.detect import detect
 
 
 def msg(
@@ -117,6 +118,8 @@ def test_a_failing_skill_apologises_instead_of_crashing() -> None:
         def on_text(self, turn: Turn) -> bool:
             return False
 
+        on_free_text = reask = on_text
+
     out = Dialogue(skills=[Broken()]).handle(
         Conversation(channel="line", user_id="u"), msg(text="x", postback="reg:start")
     )
@@ -150,6 +153,9 @@ class _Form:
     def reask(self, turn: Turn) -> bool:
         turn.say("help")
         return True
+
+    def on_free_text(self, turn: Turn) -> bool:
+        return False
 
 
 def test_menu_pauses_an_active_flow() -> None:

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.types import Button, Card, Kind, Reply
 from channels.base import MalformedRequest, VerificationError
 from channels.line import LineAdapter, signature
+from core.types import Button, Card, Kind, Reply
 from tests.helpers import LINE_SECRET, make_settings
 
 FIXTURE = Path(__file__).parent.parent / "data" / "line_sdk_v3_webhook_28_events.json"

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.types import Button, Card, Kind, Reply
 from channels.base import MalformedRequest, VerificationError
 from channels.telegram import CALLBACK_DATA_LIMIT, TelegramAdapter
+from core.types import Button, Card, Kind, Reply
 from tests.helpers import BOT_USERNAME, TELEGRAM_SECRET, make_settings, tg_callback, tg_text
 
 FIXTURES = sorted((Path(__file__).parent.parent / "data" / "telegram").glob("*.json"))

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from bot.i18n import t
+from core.i18n import t
 from tests.helpers import (
     line_body,
     line_follow,

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.forms.definitions import FORMS
-from bot.forms.fields import NumberField
-from bot.i18n import catalogue, t
-from bot.lang import detect
-from bot.types import LANGS
+from core.i18n import catalogue, t
+from core.types import LANGS
+from language.detect import detect
+from registration.forms.definitions import FORMS
+from registration.forms.fields import NumberField
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +29,10 @@ def _form_keys() -> set[str]:
 
 def _source_keys() -> set[str]:
     """Catalogue keys written as string literals in the registration sources."""
-    sources = [ROOT / "bot" / "registration.py", *sorted((ROOT / "bot" / "forms").glob("*.py"))]
+    sources = [
+        *sorted((ROOT / "registration").glob("*.py")),
+        *sorted((ROOT / "registration" / "forms").glob("*.py")),
+    ]
     keys: set[str] = set()
     for path in sources:
         for key in re.findall(

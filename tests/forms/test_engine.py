@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from bot.forms import reference
-from bot.forms.engine import Form, FormEngine
-from bot.forms.fields import ChoiceField, MultiChoiceField, NumberField, PlaceField, TextField
-from bot.types import Reply
+from core.types import Reply
+from language import reference
+from registration.forms.engine import Form, FormEngine
+from registration.forms.fields import (
+    ChoiceField,
+    MultiChoiceField,
+    NumberField,
+    PlaceField,
+    TextField,
+)
 
 TOY = Form(
     name="toy",

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from bot.forms import reference
-from bot.forms.definitions import JAPAN_FIRM_FORM, THAI_SME_FORM
-from bot.forms.engine import Form
-from bot.forms.fields import Candidates
-from bot.forms.validators import Invalid
+from language import reference
+from language.parse import Invalid
+from registration.forms.definitions import JAPAN_FIRM_FORM, THAI_SME_FORM
+from registration.forms.engine import Form
+from registration.forms.fields import Candidates
 
 
 def _field(form: Form, name: str) -> Any:

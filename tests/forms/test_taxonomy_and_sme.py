@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.forms.sme import osmep_size, programme_candidates
-from matching import taxonomy
+from language import taxonomy
+from registration.forms.sme import osmep_size, programme_candidates
 
 
 def test_every_isic_division_has_three_labels() -> None:

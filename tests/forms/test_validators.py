@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.forms import validators as v
-from bot.forms.validators import Invalid
+from language import parse as v
+from language.parse import Invalid
 
 # -- numbers ---------------------------------------------------------------------------
 

@@ -12,9 +12,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.types import IncomingMessage, Kind
 from core.db import init_db, make_engine, session_scope
 from core.settings import Settings
+from core.types import IncomingMessage, Kind
 from inbox import repo
 from inbox.models import EventStatus, InboxEvent, OutboxMessage
 from tests.postgres import reset_database

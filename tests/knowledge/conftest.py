@@ -33,7 +33,7 @@ def starter_service(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeServic
 @pytest.fixture(scope="session")
 def no_thai_service(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeService:
     """Starter documents without the Thai ones: Thai questions must cross languages."""
-    from knowledge.embeddings import get_embedder
+    from language.embeddings import get_embedder
 
     return build_service(
         tmp_path_factory.mktemp("kb-no-th"),
@@ -89,7 +89,7 @@ SMALL_DOCS = (
 @pytest.fixture
 def make_small_service(tmp_path: Path) -> Callable[..., KnowledgeService]:
     """A fresh store (SQLite + embedded chroma) holding `documents`."""
-    from knowledge.embeddings import get_embedder
+    from language.embeddings import get_embedder
 
     made = 0
 

@@ -127,7 +127,7 @@ def test_restart_re_embeds_what_the_vector_store_lost(make_small_service) -> Non
 
 def _new_index_like(service: KnowledgeService):
     from knowledge.index import HybridIndex
-    from knowledge.text import get_tokenizer
+    from language.tokenize import get_tokenizer
 
     return HybridIndex(
         embedder=service.index.embedder,
@@ -152,7 +152,7 @@ def test_health_passes_then_fails_when_the_vector_store_is_gone(make_small_servi
 
 
 def test_a_change_made_by_another_process_is_picked_up(make_small_service) -> None:
-    from knowledge.config import KnowledgeSettings
+    from core.settings import Settings
     from tests.knowledge.conftest import doc
 
     service = make_small_service()
@@ -160,7 +160,7 @@ def test_a_change_made_by_another_process_is_picked_up(make_small_service) -> No
     other = KnowledgeService(
         engine=service._engine,
         index=_new_index_like(service),
-        settings=KnowledgeSettings(refresh_interval_s=0),
+        settings=Settings(kb_refresh_interval_s=0),
     )
     other.load_index()
     assert other.refresh_if_stale() is False

@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.dialogue import Dialogue
-from bot.i18n import catalogue
-from bot.types import Conversation, IncomingMessage, Kind
+from core.i18n import catalogue
+from core.types import Conversation, IncomingMessage, Kind
 from knowledge.models import AnswerFeedback, UnansweredQuestion
 from knowledge.service import KnowledgeService
 from knowledge.skill import KnowledgeSkill, LogUnanswered, RecordFeedback, RequestStaff
@@ -141,7 +141,7 @@ def test_ask_button_prompts_and_the_next_text_is_answered(dialogue: Dialogue) ->
 
 
 def test_unknown_kb_postback_is_not_taken(starter_service: KnowledgeService) -> None:
-    from bot.dialogue import Services, Turn
+    from core.turn import Services, Turn
 
     skill = KnowledgeSkill(starter_service)
     turn = Turn(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.text import get_tokenizer
+from language.tokenize import get_tokenizer
 
 
 @pytest.fixture(scope="module")

@@ -13,12 +13,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 import matching.intro_models  # noqa: F401  (registers the introduction tables)
-from bot.dialogue import Dialogue, Outcome
-from bot.state import ChatUser, load_conversation, save_conversation
-from bot.types import IncomingMessage, Kind, Reply
+from bot.dialogue import Dialogue
 from core.db import init_db, make_engine
 from core.settings import Settings
-from knowledge.embeddings import get_embedder
+from core.state import ChatUser, load_conversation, save_conversation
+from core.turn import Outcome
+from core.types import IncomingMessage, Kind, Reply
+from language.embeddings import get_embedder
 from matching.csv_import import import_text
 from matching.engine import Matcher
 from matching.models import Company, CompanyMember

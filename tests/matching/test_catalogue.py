@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 import string
 
-from bot.i18n import catalogue
+from core.i18n import catalogue
 
 LABELS = (
     "match.intro.incoming_note",

@@ -10,11 +10,12 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from bot.dialogue import Dialogue, Outcome
-from bot.registration import RegistrationSkill
-from bot.state import load_conversation, save_conversation
-from bot.types import Channel, IncomingMessage, Kind, Reply
+from bot.dialogue import Dialogue
 from core.db import session_scope
+from core.state import load_conversation, save_conversation
+from core.turn import Outcome
+from core.types import Channel, IncomingMessage, Kind, Reply
+from registration.skill import RegistrationSkill
 
 _ids = itertools.count(1)
 

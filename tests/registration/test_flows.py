@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy import text as sql
 from sqlmodel import Session, SQLModel, select
 
-from bot.dialogue import Dialogue, Services, Turn
-from bot.registration import RegistrationSkill
-from bot.state import load_conversation
-from bot.types import IncomingMessage, Kind, Location
+from bot.dialogue import Dialogue
 from core.db import make_engine
 from core.settings import Settings
+from core.state import load_conversation
+from core.turn import Services, Turn
+from core.types import IncomingMessage, Kind, Location
 from matching.models import Company, CompanyMember
+from registration.skill import RegistrationSkill
 from tests.registration.driver import Driver, button_data, texts
 from tests.registration.test_happy_paths import JAPAN_FIRM_SCRIPTS, THAI_SME_SCRIPTS, _start
 

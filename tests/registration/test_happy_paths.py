@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
-from bot.i18n import catalogue
-from bot.lang import detect
+from core.i18n import catalogue
+from language.detect import detect
 from matching.models import Company, CompanyMember
 from tests.registration.driver import Driver, button_data, texts
 

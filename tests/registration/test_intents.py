@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.forms.definitions import JAPAN_FIRM_FORM, THAI_SME_FORM
-from bot.forms.engine import Form
-from bot.registration import RegistrationSkill, looks_like_question
-from bot.types import Lang
+from core.types import Lang
+from registration.forms.definitions import JAPAN_FIRM_FORM, THAI_SME_FORM
+from registration.forms.engine import Form
+from registration.skill import RegistrationSkill, looks_like_question
 
 SKILL = RegistrationSkill()
 

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
 from bot.dialogue import Dialogue
-from bot.i18n import catalogue
-from bot.lang import detect
-from bot.registration import RegistrationSkill
 from core.db import init_db, make_engine
+from core.i18n import catalogue
 from core.settings import Settings
+from language.detect import detect
+from registration.skill import RegistrationSkill
 from tests.registration.driver import Driver, button_data
 from tests.registration.test_happy_paths import JAPAN_FIRM_SCRIPTS, THAI_SME_SCRIPTS
 

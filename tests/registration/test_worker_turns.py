@@ -9,11 +9,11 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.dialogue import Dialogue
-from bot.registration import RegistrationSkill
-from bot.state import get_chat_user
-from bot.types import IncomingMessage, Kind
 from core.db import session_scope
+from core.state import get_chat_user
+from core.types import IncomingMessage, Kind
 from matching.models import Company, CompanyMember
+from registration.skill import RegistrationSkill
 from tests.registration.test_happy_paths import THAI_SME_SCRIPTS
 
 turns = pytest.importorskip("inbox.turns")

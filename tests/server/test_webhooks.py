@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from bot.i18n import t
+from core.i18n import t
 from core.staff import create_staff, issue_token
 from inbox.models import InboxEvent, OutboxMessage
 from server import create_app
@@ -443,7 +443,7 @@ def test_chat_api_validates_input(client: TestClient) -> None:
 def test_notifications_outside_a_turn_are_delivered_by_the_worker(
     client: TestClient, standin: PlatformStandIn
 ) -> None:
-    from bot.types import Button, Reply
+    from core.types import Button, Reply
     from inbox import repo
 
     with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]

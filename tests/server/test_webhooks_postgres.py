@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from sqlmodel import Session, select
 
-from bot.i18n import t
+from core.i18n import t
 from inbox.models import InboxEvent
 from server import create_app
 from tests.helpers import (

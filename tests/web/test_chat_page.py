@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import t
+from core.i18n import t
 
 pytestmark = pytest.mark.slow
 

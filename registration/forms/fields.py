@@ -13,12 +13,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.forms import reference, validators
-from bot.forms.reference import Choice
-from bot.forms.validators import Invalid
-from bot.i18n import t
-from bot.types import Lang
-from matching import taxonomy
+from core.i18n import t
+from core.types import Lang
+from language import parse as validators
+from language import reference, taxonomy
+from language.parse import Invalid
+from language.reference import Choice
 
 Answers = Mapping[str, Any]
 Condition = Callable[[Answers], bool]

@@ -17,11 +17,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.forms.fields import Candidates, Field
-from bot.forms.reference import fold
-from bot.forms.validators import Invalid, normalize_text
-from bot.i18n import t
-from bot.types import Button, Lang, Reply
+from core.i18n import t
+from core.types import Button, Lang, Reply
+from language.parse import Invalid, normalize_text
+from language.reference import fold
+from registration.forms.fields import Candidates, Field
 
 logger = logging.getLogger(__name__)
 

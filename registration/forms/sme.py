@@ -1,14 +1,22 @@
-"""OSMEP size class and programme candidates for a Thai SME, from `bot/data/programmes.toml`."""
+"""OSMEP size class and programme candidates for a Thai SME (`registration/data/programmes.toml`)."""
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from bot.forms.reference import programmes
-from bot.types import Lang
+from core.types import Lang
 
 SIZES = ("micro", "small", "medium", "large")
+
+
+@cache
+def programmes() -> dict[str, Any]:
+    with (Path(__file__).resolve().parent.parent / "data" / "programmes.toml").open("rb") as fh:
+        return tomllib.load(fh)
 
 
 def _size_by(value: int | None, bounds: dict[str, dict[str, int]], key: str) -> int:

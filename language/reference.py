@@ -1,4 +1,4 @@
-"""Reference data for the forms (`bot/data/`): choice lists, provinces, prefectures.
+"""Reference vocabularies (`language/data/`): choice lists, provinces, prefectures.
 
 A `Choice` has a stable code (what is stored), labels in th/ja/en and extra aliases; typed
 answers are matched against all of them, fuzzily, so "suplier", "ซัพพลายเออ" or "仕入先"
@@ -18,9 +18,9 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from bot.types import Lang
+from core.types import Lang
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 @dataclass(frozen=True)
@@ -147,9 +147,3 @@ def jp_prefectures() -> tuple[Choice, ...]:
         )
         for row in rows
     )
-
-
-@cache
-def programmes() -> dict[str, Any]:
-    with (DATA_DIR / "programmes.toml").open("rb") as fh:
-        return tomllib.load(fh)

@@ -17,9 +17,10 @@ from fastapi import APIRouter
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.dialogue import Dialogue, Services
+from bot.dialogue import Dialogue
 from core.db import session_scope, write_lock
 from core.settings import Settings
+from core.turn import Services
 from inbox.repo import enqueue_notification
 
 logger = logging.getLogger(__name__)
@@ -38,10 +39,10 @@ class Built:
 
 def build(settings: Settings, engine: Engine) -> Built:
     """The dialogue with every skill, and the services routers need (on app.state)."""
-    from bot.registration import RegistrationSkill
     from knowledge.skill import KnowledgeSkill
     from knowledge.wiring import build_knowledge
     from matching.wiring import build_matcher, ensure_demo_directory, matching_skill
+    from registration.skill import RegistrationSkill
 
     knowledge = build_knowledge(settings, engine, load_starter=settings.load_demo_content)
     added = ensure_demo_directory(settings, engine)

@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from bot.types import LANGS, Lang
+from core.types import LANGS, Lang
 
 MESSAGES_DIR = Path(__file__).parent / "messages"
 

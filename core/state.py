@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, Session, SQLModel, col, delete, select
 
-from bot.lang import from_hint
-from bot.types import Channel, Conversation
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from core.time import utcnow
+from core.types import Channel, Conversation, from_hint
 
 
 class ChatUser(SQLModel, table=True):

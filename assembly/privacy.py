@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from bot.state import delete_chat_user
+from core.state import delete_chat_user
 from inbox.repo import erase_user as erase_inbox
 from knowledge.repo import forget_user as forget_questions
 from matching.repo import delete_member_data

@@ -19,18 +19,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.dialogue import EffectContext, Turn, language_buttons, main_menu_buttons
-from bot.forms import definitions
-from bot.forms.definitions import FORMS, JP_FIRM, TH_SME
-from bot.forms.engine import BACK_WORDS, Form, FormEngine, is_word
-from bot.forms.fields import TextField
-from bot.forms.reference import Choice, fold, match_choices
-from bot.forms.sme import osmep_size, programme_candidates
-from bot.i18n import t
-from bot.types import LANGS, Button, Card, Kind, Lang, Reply
-from core.privacy import erase_user
-from matching import repo, taxonomy
+from assembly.privacy import erase_user
+from core.i18n import t
+from core.time import as_utc
+from core.turn import EffectContext, Turn, language_buttons, main_menu_buttons
+from core.types import LANGS, Button, Card, Kind, Lang, Reply
+from language import taxonomy
+from language.reference import Choice, fold, match_choices
+from matching import repo
 from matching.models import Company
+from registration.forms import definitions
+from registration.forms.definitions import FORMS, JP_FIRM, TH_SME
+from registration.forms.engine import BACK_WORDS, Form, FormEngine, is_word
+from registration.forms.fields import TextField
+from registration.forms.sme import osmep_size, programme_candidates
 
 logger = logging.getLogger(__name__)
 
@@ -144,10 +146,6 @@ def invite_hash(code: str) -> str:
     """Only the hash of a code is stored; codes are typed with or without the dash."""
     normal = re.sub(r"[\s\-]", "", fold(code)).upper()
     return hashlib.sha256(normal.encode()).hexdigest()
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 # -- effects ---------------------------------------------------------------------------
@@ -1075,7 +1073,7 @@ class RegistrationSkill:
             self._show_profile(turn, reg)
             return
         code = new_invite_code()
-        expires = _utc(turn.msg.timestamp) + timedelta(hours=INVITE_HOURS)
+        expires = as_utc(turn.msg.timestamp) + timedelta(hours=INVITE_HOURS)
         turn.effect(
             CreateInvite(company_id=company.id, code_sha256=invite_hash(code), expires_at=expires)
         )
@@ -1111,7 +1109,7 @@ class RegistrationSkill:
                     user_id=turn.msg.user_id,
                     lang=lang,
                     code_sha256=pending["sha256"],
-                    at=_utc(turn.msg.timestamp),
+                    at=as_utc(turn.msg.timestamp),
                 )
             )
             reg["draft"] = None
@@ -1125,7 +1123,7 @@ class RegistrationSkill:
         digest = invite_hash(arg)
         company = (
             repo.find_company_by_invite(
-                turn.session, code_sha256=digest, now=_utc(turn.msg.timestamp)
+                turn.session, code_sha256=digest, now=as_utc(turn.msg.timestamp)
             )
             if turn.session is not None
             else None

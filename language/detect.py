@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.types import LANGS, Lang
+from core.types import Lang
 
 
 def _is_thai(ch: str) -> bool:
@@ -37,14 +37,3 @@ def detect(text: str | None) -> Lang | None:
     if japanese > 0:
         return "ja"
     return "en"
-
-
-def from_hint(hint: str | None) -> Lang | None:
-    """A platform language setting such as 'ja', 'th-TH' or 'en-US', if it is one of ours."""
-    if not hint:
-        return None
-    code = hint.split("-")[0].split("_")[0].lower()
-    for lang in LANGS:
-        if code == lang:
-            return lang
-    return None

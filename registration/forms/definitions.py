@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-from bot.forms import reference, validators
-from bot.forms.engine import Form
-from bot.forms.fields import (
+from language import parse as validators
+from language import reference
+from registration.forms.engine import Form
+from registration.forms.fields import (
     ChoiceField,
     ConsentField,
     DivisionField,

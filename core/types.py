@@ -15,6 +15,17 @@ Lang = Literal["th", "ja", "en"]
 LANGS: tuple[Lang, ...] = ("th", "ja", "en")
 
 
+def from_hint(hint: str | None) -> Lang | None:
+    """A platform language setting such as 'ja', 'th-TH' or 'en-US', if it is one of ours."""
+    if not hint:
+        return None
+    code = hint.split("-")[0].split("_")[0].lower()
+    for lang in LANGS:
+        if code == lang:
+            return lang
+    return None
+
+
 class Kind(StrEnum):
     TEXT = "text"
     POSTBACK = "postback"  # a button press: LINE postback, Telegram callback_query
