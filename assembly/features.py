@@ -1,7 +1,9 @@
-"""Which features the app runs: their long-lived services, chat skills, routers and commands.
+"""The composition root: which features the app runs, and how they meet.
 
-Each feature package (knowledge, registration, matching) exposes builders; this module puts
-them together once per process so that server.py and cli.py stay free of feature details.
+Each feature package (registration, knowledge, matching, channels) exposes builders and
+imports no other feature; this module puts them together once per process, fills the
+protocols of `core.ports` with the features that implement them, and registers the skills
+with the dialogue manager, so that server.py and cli.py stay free of feature details.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ from fastapi import APIRouter
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from assembly.privacy import erase_user
 from bot.dialogue import Dialogue
 from core.db import session_scope, write_lock
 from core.settings import Settings
 from core.turn import Services
 from inbox.repo import enqueue_notification
+from matching import repo as matching_repo
+from registration.skill import RegistrationSkill
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +47,6 @@ def build(settings: Settings, engine: Engine) -> Built:
     from knowledge.skill import KnowledgeSkill
     from knowledge.wiring import build_knowledge
     from matching.wiring import build_matcher, ensure_demo_directory, matching_skill
-    from registration.skill import RegistrationSkill
 
     knowledge = build_knowledge(settings, engine, load_starter=settings.load_demo_content)
     added = ensure_demo_directory(settings, engine)
@@ -51,7 +55,7 @@ def build(settings: Settings, engine: Engine) -> Built:
     # The matcher embeds the directory on a thread of its own; until it is ready the chat
     # says matching is starting up and the API answers 503 with Retry-After.
     matcher = build_matcher(settings, engine, background=True)
-    registration = RegistrationSkill()
+    registration = registration_skill()
     answers = KnowledgeSkill(knowledge)
     services: dict[str, Any] = {"knowledge": knowledge, "matcher": matcher}
     dialogue = Dialogue(
@@ -64,6 +68,11 @@ def build(settings: Settings, engine: Engine) -> Built:
         services=services,
         closers=[knowledge.close] if hasattr(knowledge, "close") else [],
     )
+
+
+def registration_skill() -> RegistrationSkill:
+    """Registration, writing into matching's directory and erasing through every store."""
+    return RegistrationSkill(directory=matching_repo, erase=erase_user)
 
 
 def notify_factory(session: Session) -> Callable[..., None]:

@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from assembly.features import registration_skill
 from bot.dialogue import Dialogue
 from core.db import session_scope
 from core.state import load_conversation, save_conversation
 from core.turn import Outcome
 from core.types import Channel, IncomingMessage, Kind, Reply
-from registration.skill import RegistrationSkill
 
 _ids = itertools.count(1)
 
@@ -42,7 +42,7 @@ class Driver:
         self.engine = engine
         self.channel = channel
         self.user_id = user_id
-        self.skill = RegistrationSkill()
+        self.skill = registration_skill()
         self.dialogue = dialogue or Dialogue(skills=[self.skill])
         self.lang_hint = lang_hint
         self.last: Outcome | None = None

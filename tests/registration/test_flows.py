@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import text as sql
 from sqlmodel import Session, SQLModel, select
 
+from assembly.features import registration_skill
 from bot.dialogue import Dialogue
 from core.db import make_engine
 from core.settings import Settings
@@ -16,14 +17,13 @@ from core.state import load_conversation
 from core.turn import Services, Turn
 from core.types import IncomingMessage, Kind, Location
 from matching.models import Company, CompanyMember
-from registration.skill import RegistrationSkill
 from tests.registration.driver import Driver, button_data, texts
 from tests.registration.test_happy_paths import JAPAN_FIRM_SCRIPTS, THAI_SME_SCRIPTS, _start
 
 
 def _with_fallback(engine, **kwargs: Any) -> Driver:
     """A driver whose dialogue also lets the skill see free text outside a flow."""
-    skill = RegistrationSkill()
+    skill = registration_skill()
     driver = Driver(engine, dialogue=Dialogue(skills=[skill], fallbacks=[skill]), **kwargs)
     driver.skill = skill
     return driver
@@ -330,7 +330,7 @@ class _Answerer:
 
 def test_a_question_mid_form_pauses_the_form_and_goes_to_the_answerer(db_engine) -> None:
     answerer = _Answerer()
-    skill = RegistrationSkill()
+    skill = registration_skill()
     driver = Driver(
         db_engine,
         channel="line",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from assembly.features import registration_skill
 from core.types import Lang
 from registration.forms.definitions import JAPAN_FIRM_FORM, THAI_SME_FORM
 from registration.forms.engine import Form
-from registration.skill import RegistrationSkill, looks_like_question
+from registration.words import looks_like_question
 
-SKILL = RegistrationSkill()
+SKILL = registration_skill()
 
 
 @pytest.mark.parametrize(

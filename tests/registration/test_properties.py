@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
+from assembly.features import registration_skill
 from bot.dialogue import Dialogue
 from core.db import init_db, make_engine
 from core.i18n import catalogue
 from core.settings import Settings
 from language.detect import detect
-from registration.skill import RegistrationSkill
 from tests.registration.driver import Driver, button_data
 from tests.registration.test_happy_paths import JAPAN_FIRM_SCRIPTS, THAI_SME_SCRIPTS
 
@@ -107,7 +107,7 @@ def _check_turn(driver: Driver, typed: list[str]) -> None:
 def test_any_sequence_of_messages_keeps_a_valid_state(
     shared_engine: Engine, data: st.DataObject, channel: str
 ) -> None:
-    skill = RegistrationSkill()
+    skill = registration_skill()
     driver = Driver(
         shared_engine,
         channel=channel,  # type: ignore[arg-type]
@@ -164,7 +164,7 @@ def test_any_sequence_of_messages_keeps_a_valid_state(
     lang=st.sampled_from(["th", "ja", "en"]),
 )
 def test_engine_alone_never_leaves_an_invalid_state(texts: list[str], form: str, lang: str) -> None:
-    engine = RegistrationSkill().engine
+    engine = registration_skill().engine
     state = engine.new_state(form, lang)  # type: ignore[arg-type]
     for text in texts:
         if state["step"] is None:

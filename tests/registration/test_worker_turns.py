@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
+from assembly.features import registration_skill
 from bot.dialogue import Dialogue
 from core.db import session_scope
 from core.state import get_chat_user
 from core.types import IncomingMessage, Kind
 from matching.models import Company, CompanyMember
-from registration.skill import RegistrationSkill
 from tests.registration.test_happy_paths import THAI_SME_SCRIPTS
 
 turns = pytest.importorskip("inbox.turns")
@@ -29,7 +29,7 @@ def _msg(text: str | None = None, postback: str | None = None) -> IncomingMessag
 
 
 def test_register_and_erase_through_run_turn(db_engine) -> None:
-    skill = RegistrationSkill()
+    skill = registration_skill()
     dialogue = Dialogue(skills=[skill], fallbacks=[skill])
 
     def send(msg: IncomingMessage):
