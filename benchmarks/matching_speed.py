@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from language.embeddings import get_embedder
 from matching import demo
-from matching.engine import Matcher, Profile
+from matching.engine import Matcher
+from matching.snapshot import Profile
 
 
 def rss_mb() -> float:

@@ -137,7 +137,7 @@ def test_framing_is_stripped_but_substance_kept() -> None:
 
 
 def test_reasons_quote_only_what_the_texts_say(embedder) -> None:
-    from matching.engine import Profile
+    from matching.snapshot import Profile
 
     # The Japanese firm makes food machines and needs wire harnesses; the Thai firm makes
     # harnesses and wants Japanese buyers of them. The score counts "a buyer of what I make"

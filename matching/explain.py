@@ -1,0 +1,144 @@
+"""Why a candidate was proposed: the reasons shown with a match, in the reader's language.
+
+Each reason carries a weight (roughly its share of the score); `scoring.pick_reasons`
+keeps the strongest few.
+"""
+
+from __future__ import annotations
+
+import math
+
+from matching import scoring
+from matching.scoring import Reason, Weights
+from matching.snapshot import Profile, Query, Snapshot
+
+
+def reasons_for(
+    snap: Snapshot, w: Weights, query: Query, row: int, parts: dict[str, float]
+) -> list[Reason]:
+    """The reasons to show for the candidate at `row`, from the signals behind its score."""
+    b = snap.profiles[row]
+    a = query.profile
+    reasons = _text_reasons(snap, w, query, row, parts)
+    if a is None:
+        if b.location:
+            reasons.append(Reason("match.reason.located", 0.01, {"place": b.location}))
+        return scoring.pick_reasons(reasons)
+    reasons += _sector_reasons(w, a, b, parts)
+    reasons += _cert_reasons(w, a, b)
+    reasons += _partnership_reasons(w, a, b, parts)
+    reasons += _place_reasons(w, a, b, parts)
+    return scoring.pick_reasons(reasons)
+
+
+def _text_reasons(
+    snap: Snapshot, w: Weights, query: Query, row: int, parts: dict[str, float]
+) -> list[Reason]:
+    """What they offer (or need) fits what the viewer described; what they seek fits you."""
+    b = snap.profiles[row]
+    reasons: list[Reason] = []
+    text_ab = parts.get("text_ab", 0.0)
+    if query.against == "seeks":
+        if query.seeks_vec is not None and snap.has_seeks[row] and text_ab >= 0.15:
+            reasons.append(
+                Reason(
+                    "match.reason.needs_described",
+                    w.text * text_ab,
+                    {"need": scoring.snippet(b.seeks)},
+                )
+            )
+    elif query.seeks_vec is not None and snap.has_offers[row] and text_ab >= 0.15:
+        key = "match.reason.fits_description" if query.seeks_text else "match.reason.offers_fit"
+        reasons.append(Reason(key, w.text * text_ab, {"offer": scoring.snippet(b.offers)}))
+    text_ba = parts.get("text_ba", float("nan"))
+    if (
+        not math.isnan(text_ba)
+        and query.offers_vec is not None
+        and snap.has_seeks[row]
+        and text_ba >= 0.15
+    ):
+        reasons.append(
+            Reason("match.reason.seeks_you", w.text * text_ba, {"need": scoring.snippet(b.seeks)})
+        )
+    return reasons
+
+
+def _sector_reasons(w: Weights, a: Profile, b: Profile, parts: dict[str, float]) -> list[Reason]:
+    if not (a.sector and b.sector):
+        return []
+    if a.sector == b.sector:
+        return [
+            Reason(
+                "match.reason.same_sector",
+                w.sector * parts.get("sector", 0.0),
+                sectors={"sector": a.sector},
+            )
+        ]
+    table = scoring.sector_compat()
+    they = table.get((b.sector, a.sector), 0.0)
+    you = table.get((a.sector, b.sector), 0.0)
+    key = "match.reason.they_supply" if they >= you else "match.reason.you_supply"
+    if max(they, you) > 0:
+        return [
+            Reason(
+                key,
+                w.sector * parts.get("sector", 0.0),
+                sectors={"theirs": b.sector, "yours": a.sector},
+            )
+        ]
+    return []
+
+
+def _cert_reasons(w: Weights, a: Profile, b: Profile) -> list[Reason]:
+    """Certificates each side requires that the other holds (weighted above the rest:
+    concrete and rare)."""
+    reasons: list[Reason] = []
+    theirs_req = {scoring.normalise_cert(c): c for c in b.required_certifications}
+    mine = scoring.cert_keys(a.certifications)
+    held = [name for key, name in theirs_req.items() if key in mine]
+    if held:
+        reasons.append(
+            Reason("match.reason.cert_you_hold", w.certifications + 0.1, {"certs": ", ".join(held)})
+        )
+    my_req = {scoring.normalise_cert(c): c for c in a.required_certifications}
+    theirs = scoring.cert_keys(b.certifications)
+    they_hold = [name for key, name in my_req.items() if key in theirs]
+    if they_hold:
+        reasons.append(
+            Reason(
+                "match.reason.cert_they_hold",
+                w.certifications + 0.08,
+                {"certs": ", ".join(they_hold)},
+            )
+        )
+    return reasons
+
+
+def _partnership_reasons(
+    w: Weights, a: Profile, b: Profile, parts: dict[str, float]
+) -> list[Reason]:
+    fits = [x for x in a.partnership if scoring.COMPLEMENT[x] in b.partnership]
+    if not fits:
+        return []
+    kind = "supplier" if "supplier" in fits else ("buyer" if "buyer" in fits else fits[0])
+    key = {
+        "supplier": "match.reason.partner_they_supply",
+        "buyer": "match.reason.partner_they_buy",
+    }.get(kind, "match.reason.partner_both")
+    return [Reason(key, w.partnership * parts.get("partnership", 1.0), ptypes={"kind": kind})]
+
+
+def _place_reasons(w: Weights, a: Profile, b: Profile, parts: dict[str, float]) -> list[Reason]:
+    reasons: list[Reason] = []
+    loc = parts.get("location", 0.0)
+    place_a = a.location if a.country == "TH" else a.thai_base
+    if b.country == "TH" and b.location and place_a and loc >= 0.75:
+        key = "match.reason.near_base" if loc < 1.0 else "match.reason.same_province"
+        reasons.append(Reason(key, w.location * loc, {"place": b.location, "base": place_a}))
+    elif a.country == "TH" and b.thai_base and loc >= 0.75:
+        reasons.append(
+            Reason("match.reason.has_base_near", w.location * loc, {"base": b.thai_base})
+        )
+    if b.location:
+        reasons.append(Reason("match.reason.located", 0.001, {"place": b.location}))
+    return reasons
