@@ -36,8 +36,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from language.embeddings import get_embedder
-from matching.engine import Matcher, Profile
+from matching.engine import Matcher
 from matching.scoring import DEFAULT_WEIGHTS
+from matching.snapshot import Profile
 
 # (en, th, ja, ISIC division of its makers)
 PRODUCTS = [
@@ -144,17 +145,19 @@ class Bench:
     relevant: dict[int, set[int]]  # query company id -> every Thai company that fits it fully
 
 
-def build(seed: int, queries: int) -> Bench:
-    rng = random.Random(seed)
-    combos = [(p, a) for p in PRODUCTS for a in APPLICATIONS]
-    rng.shuffle(combos)
-    profiles: list[Profile] = []
-    planted: dict[int, int] = {}
-    next_id = iter(range(1, 10**7))
-    facts: dict[int, tuple] = {}  # Thai id -> (product, application, wants buyers, certs)
-    needs: dict[int, tuple] = {}  # query id -> (product, application, required certs)
+class _Builder:
+    """The directory of one seed, grown one query (and its Thai companies) at a time."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.profiles: list[Profile] = []
+        self.planted: dict[int, int] = {}
+        self.next_id = iter(range(1, 10**7))
+        self.facts: dict[int, tuple] = {}  # Thai id -> (product, application, wants buyers, certs)
+        self.needs: dict[int, tuple] = {}  # query id -> (product, application, required certs)
 
     def thai(
+        self,
         offers: str,
         seeks: str,
         sector: str,
@@ -163,10 +166,10 @@ def build(seed: int, queries: int) -> Bench:
         place: str,
         made: tuple | None = None,
     ) -> Profile:
-        cid = next(next_id)
+        cid = next(self.next_id)
         if made is not None:
-            facts[cid] = (made[0], made[1], "buyer" in partnership, set(certs))
-        profiles.append(
+            self.facts[cid] = (made[0], made[1], "buyer" in partnership, set(certs))
+        self.profiles.append(
             Profile(
                 id=cid,
                 ref=f"TH-{cid}",
@@ -177,18 +180,20 @@ def build(seed: int, queries: int) -> Bench:
                 seeks=seeks,
                 partnership=tuple(partnership),
                 certifications=tuple(certs),
-                employees=rng.randint(10, 400),
+                employees=self.rng.randint(10, 400),
                 location=place,
             )
         )
-        return profiles[-1]
+        return self.profiles[-1]
 
-    for product, app in combos[:queries]:
+    def query(self, product: tuple, app: tuple) -> None:
+        """A Japanese firm needing `product` for `app`, its planted partner, its distractors."""
+        rng = self.rng
         q_lang = "ja" if rng.random() < 0.7 else "en"
         required = [app[4]] if rng.random() < 0.6 else []
         base = rng.choice(PROVINCES[:6]) if rng.random() < 0.5 else None
-        qid = next(next_id)
-        profiles.append(
+        qid = next(self.next_id)
+        self.profiles.append(
             Profile(
                 id=qid,
                 ref=f"JP-{qid}",
@@ -208,7 +213,7 @@ def build(seed: int, queries: int) -> Bench:
         # The planted partner: another language than the query.
         p_lang = "th" if q_lang == "en" or rng.random() < 0.7 else "en"
         place = base if base and rng.random() < 0.5 else rng.choice(PROVINCES)
-        partner = thai(
+        partner = self.thai(
             thai_offer(rng, product, app, p_lang),
             thai_seeks_buyers(rng, product, p_lang),
             product[3],
@@ -217,12 +222,16 @@ def build(seed: int, queries: int) -> Bench:
             place,
             made=(product, app),
         )
-        planted[qid] = partner.id
-        needs[qid] = (product, app, set(required))
-        # Distractors of the same sector.
+        self.planted[qid] = partner.id
+        self.needs[qid] = (product, app, set(required))
+        self.distractors(product, app, required)
+
+    def distractors(self, product: tuple, app: tuple, required: list[str]) -> None:
+        """Thai companies of the same sector that fit the query only in part."""
+        rng = self.rng
         for _ in range(2):  # one-way: same offer, unrelated need
             lang, seeks, kinds = rng.choice(UNRELATED_SEEKS)
-            thai(
+            self.thai(
                 thai_offer(rng, product, app, rng.choice(["th", "en"])),
                 seeks,
                 product[3],
@@ -234,7 +243,7 @@ def build(seed: int, queries: int) -> Bench:
         for _ in range(2):  # the same product for another application
             other = rng.choice([a for a in APPLICATIONS if a != app])
             lang = rng.choice(["th", "en"])
-            thai(
+            self.thai(
                 thai_offer(rng, product, other, lang),
                 thai_seeks_buyers(rng, product, lang),
                 product[3],
@@ -248,7 +257,7 @@ def build(seed: int, queries: int) -> Bench:
                 [p for p in PRODUCTS if p[3] == product[3] and p != product] or PRODUCTS
             )
             lang = rng.choice(["th", "en"])
-            thai(
+            self.thai(
                 thai_offer(rng, other_p, app, lang),
                 thai_seeks_buyers(rng, other_p, lang),
                 product[3],
@@ -259,7 +268,7 @@ def build(seed: int, queries: int) -> Bench:
             )
         if required:  # the same product, wanting buyers, without the certificate
             lang = rng.choice(["th", "en"])
-            thai(
+            self.thai(
                 thai_offer(rng, product, app, lang),
                 thai_seeks_buyers(rng, product, lang),
                 product[3],
@@ -268,16 +277,28 @@ def build(seed: int, queries: int) -> Bench:
                 rng.choice(PROVINCES),
                 made=(product, app),
             )
-    relevant = {
-        qid: {
-            cid
-            for cid, (p, a, buys, certs) in facts.items()
-            if (p, a) == need[:2] and buys and need[2] <= certs
+
+    def relevant(self) -> dict[int, set[int]]:
+        return {
+            qid: {
+                cid
+                for cid, (p, a, buys, certs) in self.facts.items()
+                if (p, a) == need[:2] and buys and need[2] <= certs
+            }
+            for qid, need in self.needs.items()
         }
-        for qid, need in needs.items()
-    }
+
+
+def build(seed: int, queries: int) -> Bench:
+    builder = _Builder(seed)
+    combos = [(p, a) for p in PRODUCTS for a in APPLICATIONS]
+    builder.rng.shuffle(combos)
+    for product, app in combos[:queries]:
+        builder.query(product, app)
+    relevant = builder.relevant()
+    planted = builder.planted
     assert all(planted[q] in relevant[q] for q in planted)
-    return Bench(profiles=profiles, planted=planted, relevant=relevant)
+    return Bench(profiles=builder.profiles, planted=planted, relevant=relevant)
 
 
 def judge(ids: list[int], relevant: set[int]) -> tuple[float, float, float]:

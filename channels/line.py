@@ -335,68 +335,76 @@ def _quick_reply(buttons: Sequence[Button]) -> QuickReply:
     return QuickReply(items=[QuickReplyItem(action=_action(b)) for b in buttons])
 
 
-def _flex_carousel(cards: Sequence[Card], alt: str, quick_reply: QuickReply | None) -> FlexMessage:
-    bubbles = []
-    for card in cards[:MAX_BUBBLES]:
-        body: list[dict[str, Any]] = [
-            {
-                "type": "text",
-                "text": _shorten(card.title, 200),
-                "weight": "bold",
-                "size": "md",
-                "wrap": True,
-            }
-        ]
-        if card.subtitle:
-            body.append(
-                {
-                    "type": "text",
-                    "text": card.subtitle,
-                    "size": "xs",
-                    "color": "#888888",
-                    "wrap": True,
-                }
-            )
+def _bubble(card: Card) -> dict[str, Any]:
+    """One card as a Flex bubble: title, subtitle, body, footer and its buttons."""
+    body: list[dict[str, Any]] = [
+        {
+            "type": "text",
+            "text": _shorten(card.title, 200),
+            "weight": "bold",
+            "size": "md",
+            "wrap": True,
+        }
+    ]
+    if card.subtitle:
         body.append(
             {
                 "type": "text",
-                "text": _shorten(card.body, 1000),
-                "size": "sm",
+                "text": card.subtitle,
+                "size": "xs",
+                "color": "#888888",
+                "wrap": True,
+            }
+        )
+    body.append(
+        {
+            "type": "text",
+            "text": _shorten(card.body, 1000),
+            "size": "sm",
+            "wrap": True,
+            "margin": "md",
+        }
+    )
+    if card.footer:
+        body.append(
+            {
+                "type": "text",
+                "text": card.footer,
+                "size": "xs",
+                "color": "#888888",
                 "wrap": True,
                 "margin": "md",
             }
         )
-        if card.footer:
-            body.append(
-                {
-                    "type": "text",
-                    "text": card.footer,
-                    "size": "xs",
-                    "color": "#888888",
-                    "wrap": True,
-                    "margin": "md",
-                }
-            )
-        bubble: dict[str, Any] = {
-            "type": "bubble",
-            "body": {"type": "box", "layout": "vertical", "contents": body},
-        }
-        if card.buttons:
-            bubble["footer"] = {
-                "type": "box",
-                "layout": "vertical",
-                "spacing": "sm",
-                "contents": [
-                    {
-                        "type": "button",
-                        "style": "primary" if i == 0 else "secondary",
-                        "height": "sm",
-                        "action": _action(b).to_dict(),
-                    }
-                    for i, b in enumerate(card.buttons)
-                ],
+    bubble: dict[str, Any] = {
+        "type": "bubble",
+        "body": {"type": "box", "layout": "vertical", "contents": body},
+    }
+    if card.buttons:
+        bubble["footer"] = _button_box(card.buttons)
+    return bubble
+
+
+def _button_box(buttons: Sequence[Button]) -> dict[str, Any]:
+    """A bubble's footer: its buttons stacked, the first one primary."""
+    return {
+        "type": "box",
+        "layout": "vertical",
+        "spacing": "sm",
+        "contents": [
+            {
+                "type": "button",
+                "style": "primary" if i == 0 else "secondary",
+                "height": "sm",
+                "action": _action(b).to_dict(),
             }
-        bubbles.append(bubble)
+            for i, b in enumerate(buttons)
+        ],
+    }
+
+
+def _flex_carousel(cards: Sequence[Card], alt: str, quick_reply: QuickReply | None) -> FlexMessage:
+    bubbles = [_bubble(card) for card in cards[:MAX_BUBBLES]]
     # altText is what notifications and clients without Flex show: keep the choices.
     alt_lines = [alt] + [f"{i}. {c.title}" for i, c in enumerate(cards[:MAX_BUBBLES], start=1)]
     return FlexMessage(

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from core.deps import SessionDep, StaffDep
 from core.time import utcnow
@@ -225,18 +226,22 @@ def record_decision(
             note=body.note,
         )
     session.commit()
-    contact = None
-    if body.accept:
-        requester = session.get(Company, intro.requester_company_id)
-        if requester is not None:
-            contact = {
-                "name": requester.name,
-                "contact_person": requester.contact_person,
-                "email": requester.email,
-                "phone": requester.phone,
-            }
+    contact = _requester_contact(session, intro) if body.accept else None
     return DecisionOut(
         introduction=_out(session, intro, with_events=True),
         requester_notified=bool(sent),
         requester_contact=contact,
     )
+
+
+def _requester_contact(session: Session, intro: Introduction) -> dict[str, str | None] | None:
+    """The requester's contact details, for staff to pass on to the company that accepted."""
+    requester = session.get(Company, intro.requester_company_id)
+    if requester is None:
+        return None
+    return {
+        "name": requester.name,
+        "contact_person": requester.contact_person,
+        "email": requester.email,
+        "phone": requester.phone,
+    }

@@ -13,7 +13,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -83,14 +83,12 @@ def _is_division(code: str) -> bool:
     return taxonomy.is_division(code)
 
 
-def parse_row(row: dict[str, str], line: int) -> tuple[dict[str, Any] | None, list[RowError]]:
-    errors: list[RowError] = []
-    value = {k: (row.get(k) or "").strip() for k in (*COLUMNS, *EXTENDED_COLUMNS)}
+_Complain = Callable[[str, str], None]
+
+
+def _parse_identity(value: dict[str, str], bad: _Complain) -> dict[str, Any]:
+    """ref, country, name and sector."""
     out: dict[str, Any] = {}
-
-    def bad(column: str, message: str) -> None:
-        errors.append(RowError(line, column, message))
-
     if not value["ref"]:
         bad("ref", "is empty")
     elif len(value["ref"]) > 64:
@@ -109,8 +107,12 @@ def parse_row(row: dict[str, str], line: int) -> tuple[dict[str, Any] | None, li
         if not (sector.isdigit() and len(sector) == 2 and _is_division(sector)):
             bad("sector", f"{value['sector']!r} is not an ISIC Rev.4 division (two digits)")
     out["sector"] = sector or None
-    out["offers"] = value["offers"]
-    out["seeks"] = value["seeks"]
+    return out
+
+
+def _parse_profile(value: dict[str, str], bad: _Complain) -> dict[str, Any]:
+    """What the company offers and seeks, partnership types, certificates, size, place."""
+    out: dict[str, Any] = {"offers": value["offers"], "seeks": value["seeks"]}
     partnership = [p.lower() for p in _split(value["partnership"])]
     unknown = [p for p in partnership if p not in PARTNERSHIP_TYPES]
     if unknown:
@@ -134,6 +136,12 @@ def parse_row(row: dict[str, str], line: int) -> tuple[dict[str, Any] | None, li
     if any(not re.fullmatch(r"[a-z]{2}", code) for code in languages):
         bad("languages", "must be ;-separated two-letter ISO 639-1 codes")
     out["languages"] = languages
+    return out
+
+
+def _parse_contact(value: dict[str, str], country: str, bad: _Complain) -> dict[str, Any]:
+    """Email, phone (read for the row's country), contact person, English name, Thai base."""
+    out: dict[str, Any] = {}
     email = value["email"]
     if email and not _EMAIL.match(email):
         bad("email", f"{email!r} is not an email address")
@@ -147,6 +155,19 @@ def parse_row(row: dict[str, str], line: int) -> tuple[dict[str, Any] | None, li
     out["contact_person"] = value["contact_person"] or None
     out["name_en"] = value["name_en"] or None
     out["thai_base"] = value["thai_base"] or None
+    return out
+
+
+def parse_row(row: dict[str, str], line: int) -> tuple[dict[str, Any] | None, list[RowError]]:
+    errors: list[RowError] = []
+    value = {k: (row.get(k) or "").strip() for k in (*COLUMNS, *EXTENDED_COLUMNS)}
+
+    def bad(column: str, message: str) -> None:
+        errors.append(RowError(line, column, message))
+
+    out = _parse_identity(value, bad)
+    out |= _parse_profile(value, bad)
+    out |= _parse_contact(value, out["country"], bad)
     # An optional column the file does not have leaves the stored value alone.
     for column in EXTENDED_COLUMNS:
         if column not in row:

@@ -24,8 +24,8 @@ from sqlmodel import Session, col, select
 from core.i18n import t
 from core.state import ChatUser
 from core.time import as_utc, utcnow
-from core.types import LANGS, Button, Card, Lang, Reply
-from matching import scoring
+from core.types import LANGS, Lang, Reply
+from matching.intro_cards import decision_buttons, profile_card
 from matching.intro_models import (
     ACCEPTED,
     AWAITING_STAFF,
@@ -148,35 +148,7 @@ def events_of(session: Session, introduction_id: int) -> list[IntroductionEvent]
     )
 
 
-# -- rendering ----------------------------------------------------------------------------
-
-
-def profile_card(company: Company, lang: Lang, *, buttons: Sequence[Button] = ()) -> Card:
-    """A company's profile without contact details."""
-    lines = []
-    if company.offers:
-        lines.append(t("match.card.offers", lang, text=scoring.snippet(company.offers, 160)))
-    if company.seeks:
-        lines.append(t("match.card.seeks", lang, text=scoring.snippet(company.seeks, 160)))
-    if company.certifications:
-        lines.append(t("match.card.certs", lang, text=", ".join(company.certifications)))
-    if company.employees:
-        lines.append(t("match.card.employees", lang, n=f"{company.employees:,}"))
-    return Card(
-        title=company.name,
-        subtitle=card_subtitle(company, lang),
-        body="\n".join(lines),
-        buttons=tuple(buttons),
-    )
-
-
-def card_subtitle(company: Company, lang: Lang) -> str:
-    parts = [t(f"match.country.{company.country}", lang)] if company.country in ("TH", "JP") else []
-    if company.sector:
-        parts.append(scoring.sector_label(company.sector, lang))
-    if company.location:
-        parts.append(company.location)
-    return " · ".join(parts)
+# -- contact details, shared on accept (the cards are in matching.intro_cards) ---------
 
 
 def contact_text(company: Company, lang: Lang) -> str:
@@ -190,13 +162,6 @@ def contact_text(company: Company, lang: Lang) -> str:
     if len(lines) == 1:
         lines.append(t("match.contact.none", lang))
     return "\n".join(lines)
-
-
-def decision_buttons(intro_id: int, lang: Lang) -> tuple[Button, ...]:
-    return (
-        Button(t("match.button.accept", lang), f"match:yes:{intro_id}"),
-        Button(t("match.button.decline", lang), f"match:no:{intro_id}"),
-    )
 
 
 # -- writes ---------------------------------------------------------------------------------

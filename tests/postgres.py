@@ -32,6 +32,34 @@ def _as_postgres(cmd: list[str]) -> list[str]:
     return cmd
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def _run(cmd: list[str]) -> None:
+    """Run a PostgreSQL tool as the `postgres` user; raises CalledProcessError on failure."""
+    subprocess.run(_as_postgres(cmd), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _start(initdb: str, pg_ctl: str, root: Path, port: int) -> None:
+    """Create a cluster in `root`/data and start it; removes `root` when that fails."""
+    data = root / "data"
+    try:
+        _run(
+            [initdb, "-D", str(data), "-U", "kakehashi", "--auth=trust", "-E", "UTF8", "--no-sync"]
+        )
+        options = (
+            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100"
+        )
+        _run([pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"])
+    except (subprocess.CalledProcessError, OSError) as exc:
+        shutil.rmtree(root, ignore_errors=True)
+        raise RuntimeError(f"could not start PostgreSQL: {exc}") from exc
+
+
 @contextmanager
 def postgres_cluster() -> Iterator[str]:
     """Yields a SQLAlchemy URL; raises RuntimeError when no cluster can be started."""
@@ -39,62 +67,17 @@ def postgres_cluster() -> Iterator[str]:
     if not initdb or not pg_ctl:
         raise RuntimeError("PostgreSQL binaries not found (apt-get install postgresql)")
     root = Path(tempfile.mkdtemp(prefix="kakehashi-pg-"))
-    data = root / "data"
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = _free_port()
     if os.geteuid() == 0:
         shutil.chown(root, user="postgres")
-    run = {"check": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE}
+    _start(initdb, pg_ctl, root, port)
     try:
-        subprocess.run(
-            _as_postgres(
-                [
-                    initdb,
-                    "-D",
-                    str(data),
-                    "-U",
-                    "kakehashi",
-                    "--auth=trust",
-                    "-E",
-                    "UTF8",
-                    "--no-sync",
-                ]
-            ),
-            **run,
-        )  # type: ignore[call-overload]
-        options = (
-            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100"
-        )
-        subprocess.run(
-            _as_postgres(
-                [pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]
-            ),
-            **run,
-        )  # type: ignore[call-overload]
-    except (subprocess.CalledProcessError, OSError) as exc:
-        shutil.rmtree(root, ignore_errors=True)
-        raise RuntimeError(f"could not start PostgreSQL: {exc}") from exc
-    try:
-        subprocess.run(
-            _as_postgres(
-                [
-                    _bin("createdb") or "createdb",
-                    "-h",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
-                    "-U",
-                    "kakehashi",
-                    "kakehashi",
-                ]
-            ),
-            **run,
-        )  # type: ignore[call-overload]
+        createdb = _bin("createdb") or "createdb"
+        _run([createdb, "-h", "127.0.0.1", "-p", str(port), "-U", "kakehashi", "kakehashi"])
         yield f"postgresql+psycopg://kakehashi@127.0.0.1:{port}/kakehashi"
     finally:
         subprocess.run(
-            _as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]),
+            _as_postgres([pg_ctl, "-D", str(root / "data"), "-m", "immediate", "stop"]),
             check=False,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

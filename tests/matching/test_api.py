@@ -14,6 +14,7 @@ from core.settings import Settings
 from matching import introductions as intros
 from matching.api import router
 from matching.engine import Matcher
+from matching.intro_models import Introduction
 
 from .conftest import RecordingContext, add_member
 
@@ -78,9 +79,8 @@ def test_matches_endpoint(
     )
 
 
-def test_introductions_list_and_staff_decision(
-    app: FastAPI, client: TestClient, token: str, session: Session, directory: dict[str, int]
-) -> None:
+def _request_from_telegram_to_mould(session: Session, directory: dict[str, int]) -> Introduction:
+    """JP-AUTO (on Telegram) asks for TH-MOULD, which has no chat account."""
     add_member(
         session,
         directory["JP-AUTO"],
@@ -101,6 +101,13 @@ def test_introductions_list_and_staff_decision(
         note="金型の件でご相談です",
     )
     session.commit()
+    return waiting
+
+
+def test_introductions_list_and_staff_decision(
+    app: FastAPI, client: TestClient, token: str, session: Session, directory: dict[str, int]
+) -> None:
+    waiting = _request_from_telegram_to_mould(session, directory)
     assert waiting.status == "awaiting_staff"
     sent: list[dict[str, Any]] = []
     app.state.notify_factory = lambda _session: lambda **kw: sent.append(kw)

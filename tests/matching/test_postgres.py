@@ -36,15 +36,29 @@ def pg_engine(tmp_path: Path, postgres_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+def _import_directory_twice(session: Session) -> dict[str, int]:
+    """The directory CSV imported, then imported again (which changes nothing); ids by ref."""
+    text = DIRECTORY_CSV.read_text(encoding="utf-8")
+    assert import_text(session, text).created == 18
+    session.commit()
+    again = import_text(session, text)
+    session.commit()
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 18)
+    return {c.ref: c.id for c in session.exec(select(Company)) if c.id is not None}
+
+
+def _erase_company(session: Session, company_id: int) -> None:
+    """Erase a company, its members first."""
+    for member in session.exec(select(CompanyMember).where(CompanyMember.company_id == company_id)):
+        session.delete(member)
+    session.flush()
+    session.delete(session.get(Company, company_id))
+    session.commit()
+
+
 def test_directory_and_introductions_on_postgres(pg_engine: Engine, embedder) -> None:
     with Session(pg_engine, expire_on_commit=False) as session:
-        text = DIRECTORY_CSV.read_text(encoding="utf-8")
-        assert import_text(session, text).created == 18
-        session.commit()
-        again = import_text(session, text)
-        session.commit()
-        assert (again.created, again.updated, again.unchanged) == (0, 0, 18)
-        ids = {c.ref: c.id for c in session.exec(select(Company)) if c.id is not None}
+        ids = _import_directory_twice(session)
 
         matcher = Matcher(embedder)
         matcher.refresh(session)
@@ -90,11 +104,5 @@ def test_directory_and_introductions_on_postgres(pg_engine: Engine, embedder) ->
         session.commit()
 
         # Erasing a company (its members first) takes its introductions with it.
-        for member in session.exec(
-            select(CompanyMember).where(CompanyMember.company_id == ids["TH-SEAL"])
-        ):
-            session.delete(member)
-        session.flush()
-        session.delete(session.get(Company, ids["TH-SEAL"]))
-        session.commit()
+        _erase_company(session, ids["TH-SEAL"])
         assert [i.target_company_id for i in session.exec(select(Introduction))] == [ids["TH-CNC"]]

@@ -166,11 +166,8 @@ def test_japanese_firm_registers_through_the_telegram_webhook(
     assert len(standin.calls_to("answerCallbackQuery")) == sum(1 for k, _ in steps if k == "press")
 
 
-def test_delete_my_data_through_the_app_leaves_nothing_about_the_user(client: TestClient) -> None:
-    """Every table is read back: profile, links, conversation, inbox, questions, feedback."""
-    from sqlalchemy import text as sql
-
-    user = "Uerase-me-4242"
+def _publish_fund_document(client: TestClient) -> None:
+    """A knowledge document the user's question will be answered from."""
     with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
         create_staff(session, email="kb@dip.example", role="editor")
         token = issue_token(session, email="kb@dip.example")
@@ -186,6 +183,30 @@ def test_delete_my_data_through_the_app_leaves_nothing_about_the_user(client: Te
         "/api/knowledge/documents", json=document, headers={"authorization": f"Bearer {token}"}
     )
     assert created.status_code in (200, 201), created.text
+
+
+def _assert_no_table_mentions(client: TestClient, personal: list[str]) -> None:
+    from sqlalchemy import text as sql
+
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        tables = [
+            row[0]
+            for row in connection.execute(sql("SELECT name FROM sqlite_master WHERE type='table'"))
+        ]
+        for table in tables:
+            for row in connection.execute(sql(f'SELECT * FROM "{table}"')):
+                dump = " ".join(str(value) for value in row)
+                for needle in personal:
+                    assert needle not in dump, (table, needle)
+
+
+def test_delete_my_data_through_the_app_leaves_nothing_about_the_user(client: TestClient) -> None:
+    """Every table is read back: profile, links, conversation, inbox, questions, feedback."""
+    from sqlalchemy import text as sql
+
+    user = "Uerase-me-4242"
+    _publish_fund_document(client)
     for kind, value in [
         ("press", "reg:start"),
         ("press", "reg:form:th_sme"),
@@ -216,14 +237,4 @@ def test_delete_my_data_through_the_app_leaves_nothing_about_the_user(client: Te
         "กองทุนประชารัฐกู้ได้สูงสุด",
         "ฝนจะตก",
     ]
-    engine = client.app.state.engine  # type: ignore[attr-defined]
-    with engine.connect() as connection:
-        tables = [
-            row[0]
-            for row in connection.execute(sql("SELECT name FROM sqlite_master WHERE type='table'"))
-        ]
-        for table in tables:
-            for row in connection.execute(sql(f'SELECT * FROM "{table}"')):
-                dump = " ".join(str(value) for value in row)
-                for needle in personal:
-                    assert needle not in dump, (table, needle)
+    _assert_no_table_mentions(client, personal)
