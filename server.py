@@ -1,4 +1,5 @@
-"""FastAPI app factory: routes, lifespan and wiring. No business logic lives here."""
+"""FastAPI app factory and HTTP routes. No business logic lives here: the runtime is
+built by `assembly.runtime`, the features by `assembly.features`."""
 
 from __future__ import annotations
 
@@ -16,42 +17,21 @@ from fastapi.templating import Jinja2Templates
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
 
 from assembly import features
 from assembly.deps import AdaptersDep, DialogueDep, IngestorDep, MetricsDep, WorkerDep
-from channels.base import ChannelAdapter, MalformedRequest, VerificationError
-from channels.line import LineAdapter
-from channels.telegram import TelegramAdapter
-from core.db import init_db, make_engine, session_scope
+from assembly.runtime import Runtime
+from channels.base import MalformedRequest, VerificationError
+from core.db import session_scope
 from core.deps import EngineDep, SessionDep, SettingsDep, StaffDep
 from core.i18n import t
-from core.logging import configure_logging
-from core.metrics import Metrics
 from core.settings import Settings
 from inbox import repo
-from inbox.ingest import Ingestor
 from inbox.simulator import collect_held, simulate
-from inbox.worker import Worker
 
 logger = logging.getLogger(__name__)
 
 WEB_DIR = Path(__file__).parent / "web"
-
-
-def _adapters(settings: Settings, engine: Any) -> dict[str, ChannelAdapter]:
-    def put_alias(key: str, data: str) -> None:
-        with session_scope(engine) as session:
-            repo.put_alias(session, key=key, data=data)
-
-    def get_alias(key: str) -> str | None:
-        with session_scope(engine) as session:
-            return repo.get_alias(session, key=key)
-
-    return {
-        "line": LineAdapter(settings),
-        "telegram": TelegramAdapter(settings, put_alias=put_alias, get_alias=get_alias),
-    }
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -59,53 +39,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configure_logging(settings.log_level)
-        engine = make_engine(settings)
-        try:
-            await asyncio.to_thread(init_db, engine)
-        except OperationalError as exc:
-            where = engine.url.render_as_string(hide_password=True)
-            raise RuntimeError(
-                f"Cannot reach the database at {where} ({exc.orig}); check DATABASE_URL "
-                "or unset it to use the embedded SQLite file."
-            ) from None
-        adapters = _adapters(settings, engine)
-        built = await asyncio.to_thread(features.build, settings, engine)
-        metrics = Metrics()
-        app.state.settings = settings
-        app.state.engine = engine
-        app.state.metrics = metrics
-        app.state.adapters = adapters
-        app.state.dialogue = built.dialogue
-        for name, service in built.services.items():
-            setattr(app.state, name, service)
-        app.state.notify_factory = features.notify_factory
-        worker = None
-        if settings.worker_enabled:
-            worker = Worker(
-                engine=engine,
-                dialogue=built.dialogue,
-                adapters=adapters,
-                settings=settings,
-                metrics=metrics,
-            )
-            await worker.start()
-        app.state.worker = worker
-        ingestor = Ingestor(engine)
-        await ingestor.start()
-        app.state.ingestor = ingestor
-        chores = asyncio.create_task(_housekeeping(engine, settings.housekeeping_interval_s))
-        logger.info("Kakehashi ready (database: %s)", engine.dialect.name)
+        runtime = await Runtime.start(settings)
+        runtime.publish(app.state)
         try:
             yield
         finally:
-            chores.cancel()
-            await asyncio.gather(chores, return_exceptions=True)
-            await ingestor.stop()
-            if worker is not None:
-                await worker.stop()  # closes the adapters' clients on its own loop
-            built.close()
-            engine.dispose()
+            await runtime.stop()
 
     app = FastAPI(
         title="Kakehashi",
@@ -115,106 +54,139 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.templates = Jinja2Templates(directory=WEB_DIR / "templates")
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
-
-    @app.post("/webhooks/{channel}", tags=["webhooks"])
-    async def webhook(
-        channel: str,
-        request: Request,
-        adapters: AdaptersDep,
-        metrics: MetricsDep,
-        worker: WorkerDep,
-        settings: SettingsDep,
-        ingestor: IngestorDep,
-    ) -> dict[str, Any]:
-        adapter = adapters.get(channel)
-        if adapter is None:
-            raise HTTPException(
-                404, detail=f"No channel named {channel!r}; use 'line' or 'telegram'."
-            )
-        missing = adapter.missing_settings()
-        if missing:
-            metrics.requests_rejected.labels(channel, "not_configured").inc()
-            raise HTTPException(
-                503, detail=f"The {channel} channel is not configured: set {', '.join(missing)}."
-            )
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type != "application/json":
-            metrics.requests_rejected.labels(channel, "content_type").inc()
-            raise HTTPException(415, detail="Send the webhook body as application/json.")
-        body = await _read_body(request, settings.max_body_bytes)
-        try:
-            adapter.verify(request.headers, body)
-        except VerificationError as exc:
-            metrics.requests_rejected.labels(channel, "verification").inc()
-            raise HTTPException(exc.status_code, detail=exc.detail) from None
-        try:
-            body.decode("utf-8")
-            messages = adapter.parse(body)
-        except (UnicodeDecodeError, MalformedRequest) as exc:
-            metrics.requests_rejected.labels(channel, "malformed").inc()
-            raise HTTPException(400, detail=f"Malformed webhook body: {exc}") from None
-        result = await ingestor.store(messages)
-        metrics.events_received.labels(channel).inc(result.stored)
-        metrics.events_duplicate.labels(channel).inc(result.duplicates)
-        if worker is not None and result.stored:
-            worker.wake()
-        logger.info(
-            "%s webhook: %d stored, %d duplicates", channel, result.stored, result.duplicates
-        )
-        return {"status": "ok", "stored": result.stored, "duplicates": result.duplicates}
-
+    app.include_router(webhooks)
+    app.include_router(operations)
     if settings.simulator_enabled:
         app.include_router(simulator)
-
-    @app.get("/healthz", tags=["operations"])
-    async def healthz(engine: EngineDep, request: Request) -> JSONResponse:
-        checks: dict[str, str] = {}
-        try:
-            await asyncio.to_thread(_ping, engine)
-            checks["database"] = "ok"
-        except Exception as exc:
-            checks["database"] = f"error: {type(exc).__name__}"
-        for name, check in features.health_checks(request.app.state).items():
-            try:
-                await asyncio.to_thread(check)
-                checks[name] = "ok"
-            except Exception as exc:
-                checks[name] = f"error: {type(exc).__name__}"
-        healthy = all(value == "ok" for value in checks.values())
-        return JSONResponse(
-            {"status": "ok" if healthy else "degraded", "checks": checks},
-            status_code=200 if healthy else 503,
-        )
-
-    @app.get("/metrics", tags=["operations"], include_in_schema=False)
-    async def metrics_endpoint(metrics: MetricsDep, engine: EngineDep) -> Response:
-        metrics.inbox_open.set(await asyncio.to_thread(_open_count, engine))
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
-
-    @app.get("/api/admin/failed-events", tags=["staff"])
-    async def failed_events(
-        _staff: StaffDep, session: SessionDep, limit: int = 100
-    ) -> dict[str, Any]:
-        rows = repo.list_failed(session, limit=min(max(limit, 1), 1000))
-        return {
-            "events": [
-                {
-                    "id": row.id,
-                    "channel": row.channel,
-                    "event_id": row.event_id,
-                    "user_key": row.user_key,
-                    "attempts": row.attempts,
-                    "error": row.error,
-                    "received_at": row.received_at.isoformat(),
-                    "finished_at": row.finished_at.isoformat() if row.finished_at else None,
-                }
-                for row in rows
-            ]
-        }
-
     for router in features.routers():
         app.include_router(router)
     return app
+
+
+# -- webhooks: verify, parse, store, acknowledge ------------------------------------------
+
+webhooks = APIRouter(tags=["webhooks"])
+
+
+@webhooks.post("/webhooks/{channel}")
+async def webhook(
+    channel: str,
+    request: Request,
+    adapters: AdaptersDep,
+    metrics: MetricsDep,
+    settings: SettingsDep,
+    ingestor: IngestorDep,
+) -> dict[str, Any]:
+    adapter = adapters.get(channel)
+    if adapter is None:
+        raise HTTPException(404, detail=f"No channel named {channel!r}; use 'line' or 'telegram'.")
+    missing = adapter.missing_settings()
+    if missing:
+        metrics.requests_rejected.labels(channel, "not_configured").inc()
+        raise HTTPException(
+            503, detail=f"The {channel} channel is not configured: set {', '.join(missing)}."
+        )
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        metrics.requests_rejected.labels(channel, "content_type").inc()
+        raise HTTPException(415, detail="Send the webhook body as application/json.")
+    body = await _read_body(request, settings.max_body_bytes)
+    try:
+        adapter.verify(request.headers, body)
+    except VerificationError as exc:
+        metrics.requests_rejected.labels(channel, "verification").inc()
+        raise HTTPException(exc.status_code, detail=exc.detail) from None
+    try:
+        body.decode("utf-8")
+        messages = adapter.parse(body)
+    except (UnicodeDecodeError, MalformedRequest) as exc:
+        metrics.requests_rejected.labels(channel, "malformed").inc()
+        raise HTTPException(400, detail=f"Malformed webhook body: {exc}") from None
+    result = await ingestor.store(messages)  # the ingestor wakes the worker
+    metrics.events_received.labels(channel).inc(result.stored)
+    metrics.events_duplicate.labels(channel).inc(result.duplicates)
+    logger.info("%s webhook: %d stored, %d duplicates", channel, result.stored, result.duplicates)
+    return {"status": "ok", "stored": result.stored, "duplicates": result.duplicates}
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, detail=f"Body larger than {limit} bytes.")
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, detail=f"Body larger than {limit} bytes.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+# -- operations: health, metrics, failed events -------------------------------------------
+
+operations = APIRouter()
+
+
+@operations.get("/healthz", tags=["operations"])
+async def healthz(engine: EngineDep, request: Request) -> JSONResponse:
+    checks: dict[str, str] = {}
+    try:
+        await asyncio.to_thread(_ping, engine)
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"error: {type(exc).__name__}"
+    for name, check in features.health_checks(request.app.state).items():
+        try:
+            await asyncio.to_thread(check)
+            checks[name] = "ok"
+        except Exception as exc:
+            checks[name] = f"error: {type(exc).__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JSONResponse(
+        {"status": "ok" if healthy else "degraded", "checks": checks},
+        status_code=200 if healthy else 503,
+    )
+
+
+@operations.get("/metrics", tags=["operations"], include_in_schema=False)
+async def metrics_endpoint(metrics: MetricsDep, engine: EngineDep) -> Response:
+    metrics.inbox_open.set(await asyncio.to_thread(_open_count, engine))
+    return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+@operations.get("/api/admin/failed-events", tags=["staff"])
+async def failed_events(_staff: StaffDep, session: SessionDep, limit: int = 100) -> dict[str, Any]:
+    rows = repo.list_failed(session, limit=min(max(limit, 1), 1000))
+    return {
+        "events": [
+            {
+                "id": row.id,
+                "channel": row.channel,
+                "event_id": row.event_id,
+                "user_key": row.user_key,
+                "attempts": row.attempts,
+                "error": row.error,
+                "received_at": row.received_at.isoformat(),
+                "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+            }
+            for row in rows
+        ]
+    }
+
+
+def _ping(engine: Any) -> None:
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+def _open_count(engine: Any) -> int:
+    with session_scope(engine) as session:
+        return repo.count_open(session)
+
+
+# -- the chat simulator: the same turns without a platform account ------------------------
+# (KAKEHASHI_SIMULATOR=false turns it off, e.g. on a public deployment)
 
 
 class ChatRequest(BaseModel):
@@ -231,8 +203,6 @@ class ChatRequest(BaseModel):
         return self
 
 
-# The chat simulator: the same turns without a platform account (KAKEHASHI_SIMULATOR=false
-# turns it off, e.g. on a public deployment).
 simulator = APIRouter()
 
 
@@ -274,36 +244,3 @@ async def chat_page(request: Request, lang: Literal["th", "ja", "en"] = "th") ->
 @simulator.get("/", include_in_schema=False)
 async def index() -> Response:
     return Response(status_code=307, headers={"location": "/chat"})
-
-
-async def _housekeeping(engine: Any, interval_s: float) -> None:
-    while True:
-        await asyncio.sleep(interval_s)
-        try:
-            await asyncio.to_thread(features.housekeeping, engine)
-        except Exception:
-            logger.exception("housekeeping failed; trying again in %.0f s", interval_s)
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise HTTPException(413, detail=f"Body larger than {limit} bytes.")
-    chunks = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise HTTPException(413, detail=f"Body larger than {limit} bytes.")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _ping(engine: Any) -> None:
-    with engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
-
-
-def _open_count(engine: Any) -> int:
-    with session_scope(engine) as session:
-        return repo.count_open(session)

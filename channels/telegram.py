@@ -26,7 +26,18 @@ from telegram.request import HTTPXRequest
 
 from channels.base import Delivery, MalformedRequest, PartSent, SendError, VerificationError
 from core.settings import Settings
-from core.types import Button, Card, Channel, IncomingMessage, Kind, Location, Media, Reply, Sticker
+from core.types import (
+    Button,
+    Card,
+    Channel,
+    IncomingMessage,
+    Kind,
+    Location,
+    Media,
+    Reply,
+    Sticker,
+    parse_start_command,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -197,12 +208,9 @@ class TelegramAdapter:
                 addressed, text = self._addressed_in_group(message)
                 if not addressed:
                     return None
-            if text.startswith("/start"):
-                command, _, payload = text.partition(" ")
-                if command.split("@", 1)[0] == "/start":
-                    return IncomingMessage(
-                        kind=Kind.FOLLOW, start_payload=payload.strip() or None, **base
-                    )
+            is_start, payload = parse_start_command(text)
+            if is_start:
+                return IncomingMessage(kind=Kind.FOLLOW, start_payload=payload, **base)
             return IncomingMessage(kind=Kind.TEXT, text=text, **base)
         if is_group:
             return None

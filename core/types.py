@@ -26,6 +26,14 @@ def from_hint(hint: str | None) -> Lang | None:
     return None
 
 
+def parse_start_command(text: str) -> tuple[bool, str | None]:
+    """Telegram's `/start` (also `/start@bot`): (is it one, its deep-link payload or None)."""
+    command, _, payload = text.strip().partition(" ")
+    if command.split("@", 1)[0] != "/start":
+        return False, None
+    return True, payload.strip() or None
+
+
 class Kind(StrEnum):
     TEXT = "text"
     POSTBACK = "postback"  # a button press: LINE postback, Telegram callback_query

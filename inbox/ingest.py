@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.engine import Engine
@@ -25,8 +25,17 @@ Pending = tuple[Sequence[IncomingMessage], "asyncio.Future[repo.StoreResult]"]
 
 
 class Ingestor:
-    def __init__(self, engine: Engine, *, max_batch: int = 256) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        max_batch: int = 256,
+        on_stored: Callable[[], None] | None = None,
+    ) -> None:
         self._engine = engine
+        # Called on the writer's thread right after a commit that stored something new:
+        # the worker starts on the events while the requests are still being answered.
+        self._on_stored = on_stored
         self._max_batch = max_batch
         self._queue: asyncio.Queue[Pending] | None = None
         self._task: asyncio.Task[None] | None = None
@@ -74,4 +83,7 @@ class Ingestor:
 
     def _write(self, requests: list[Sequence[IncomingMessage]]) -> list[repo.StoreResult]:
         with write_lock(self._engine), session_scope(self._engine) as session:
-            return [repo.store_messages(session, messages) for messages in requests]
+            results = [repo.store_messages(session, messages) for messages in requests]
+        if self._on_stored is not None and any(result.stored for result in results):
+            self._on_stored()
+        return results

@@ -10,19 +10,19 @@ the recipient's next visit to the chat page.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from bot.dialogue import Dialogue
 from core.db import session_scope, write_lock
 from core.time import utcnow
-from core.types import Channel, IncomingMessage, Kind, Reply
+from core.types import Channel, IncomingMessage, Kind, Reply, parse_start_command
 from inbox import repo
 from inbox.models import EventStatus, InboxEvent, OutboxMessage
-from inbox.turns import apply_turn, decide_turn, queue_notifications
+from inbox.turns import commit_turn
 from inbox.worker import HELD
 
 
@@ -37,9 +37,10 @@ def simulate(
     lang_hint: str | None = None,
 ) -> tuple[list[Reply], bool]:
     """(replies for the user, whether other users were sent something)."""
+    is_start, payload = parse_start_command(text or "")
     if postback:
         kind = Kind.POSTBACK
-    elif text is not None and text.strip().split(" ", 1)[0] == "/start":
+    elif is_start:
         kind = Kind.FOLLOW
     else:
         kind = Kind.TEXT
@@ -52,9 +53,7 @@ def simulate(
         timestamp=datetime.now(UTC),
         text=text if kind is Kind.TEXT else None,
         postback=postback,
-        start_payload=(text or "").partition(" ")[2].strip() or None
-        if kind is Kind.FOLLOW
-        else None,
+        start_payload=payload if kind is Kind.FOLLOW else None,
         lang_hint=lang_hint,
     )
     with write_lock(engine), session_scope(engine) as session:
@@ -67,29 +66,9 @@ def simulate(
         event.status = EventStatus.PROCESSING.value  # being handled right here
         event_id = event.id
     assert event_id is not None
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            outcome = decide_turn(session, dialogue, msg)  # reads only: no lock held
-            with write_lock(engine):
-                result = apply_turn(session, msg, outcome)
-                queue_notifications(session, inbox_id=event_id, notifications=result.notifications)
-                # Done unless others wait for messages: then the worker delivers them.
-                if result.notifications:
-                    values = {
-                        "status": EventStatus.HANDLED.value,
-                        "lease_until": utcnow() - timedelta(seconds=1),
-                    }
-                else:
-                    values = {"status": EventStatus.DONE.value, "finished_at": utcnow()}
-                session.execute(
-                    update(InboxEvent).where(col(InboxEvent.id) == event_id).values(**values)
-                )
-                if not result.notifications:
-                    repo.purge_erased(session, event_id=event_id)
-                session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    result = commit_turn(engine, dialogue, event_id=event_id, msg=msg, reply_in_response=True)
+    if result is None:  # cannot happen: the event was created PROCESSING right above
+        raise RuntimeError(f"simulated event {event_id} was taken by someone else")
     return result.outcome.replies, bool(result.notifications)
 
 

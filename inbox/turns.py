@@ -1,17 +1,27 @@
-"""One turn of conversation inside one transaction: load state, handle, save, apply effects."""
+"""One turn of conversation inside one transaction: load state, handle, save, apply effects.
+
+`commit_turn` is the one path from a stored inbox event to a committed turn, used by the
+worker (which then sends the replies) and by the chat simulator (which returns them).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
 
 from bot.dialogue import Dialogue
+from core.db import write_lock
 from core.state import get_chat_user, load_conversation, save_conversation
+from core.time import utcnow
 from core.turn import Outcome
 from core.types import Channel, IncomingMessage, Reply
 from inbox import repo
+from inbox.models import EventStatus, InboxEvent
 
 
 @dataclass(frozen=True)
@@ -81,3 +91,74 @@ def queue_notifications(
             chat_id=note.chat_id,
             replies=note.replies,
         )
+
+
+def commit_turn(
+    engine: Engine,
+    dialogue: Dialogue,
+    *,
+    event_id: int,
+    msg: IncomingMessage,
+    reply_in_response: bool = False,
+) -> TurnResult | None:
+    """Run the turn of a claimed event and commit it with everything it queued.
+
+    The dialogue's reads (retrieval, matching) happen before the write lock is taken, so
+    slow answers never hold up webhook acknowledgements on SQLite. The event ends HANDLED
+    with its replies in the outbox for the worker to send; with `reply_in_response` (the
+    simulator) the user's replies are returned instead of queued, and the event is DONE
+    unless other users were notified, whom the worker then reaches. None when the event
+    was no longer this caller's to handle.
+    """
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            event = session.get(InboxEvent, event_id)
+            if event is None or event.status != EventStatus.PROCESSING.value:
+                return None
+            if event.payload == repo.ERASED:
+                return None  # the user erased their data before this event's turn
+            outcome = decide_turn(session, dialogue, msg)
+            with write_lock(engine):
+                result = apply_turn(session, msg, outcome)
+                if not reply_in_response:
+                    _queue_own_replies(session, event_id, msg, outcome.replies)
+                queue_notifications(session, inbox_id=event_id, notifications=result.notifications)
+                _mark_handled(session, event_id, reply_in_response, bool(result.notifications))
+                session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    return result
+
+
+def _queue_own_replies(
+    session: Session, event_id: int, msg: IncomingMessage, replies: Sequence[Reply]
+) -> None:
+    if replies or msg.callback_query_id:
+        repo.queue_replies(
+            session,
+            inbox_id=event_id,
+            msg_channel=msg.channel,
+            user_id=msg.user_id,
+            chat_id=msg.chat_id,
+            replies=replies,
+            reply_token=msg.reply_token,
+            callback_query_id=msg.callback_query_id,
+            event_time=msg.timestamp,
+        )
+
+
+def _mark_handled(session: Session, event_id: int, reply_in_response: bool, notified: bool) -> None:
+    if not reply_in_response:
+        values: dict[str, object] = {"status": EventStatus.HANDLED.value}
+    elif notified:
+        # Others wait for messages: the worker claims the event at once and delivers them.
+        values = {
+            "status": EventStatus.HANDLED.value,
+            "lease_until": utcnow() - timedelta(seconds=1),
+        }
+    else:
+        values = {"status": EventStatus.DONE.value, "finished_at": utcnow()}
+    session.execute(update(InboxEvent).where(col(InboxEvent.id) == event_id).values(**values))
+    if reply_in_response and not notified:
+        repo.purge_erased(session, event_id=event_id)

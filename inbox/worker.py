@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from bot.dialogue import Dialogue
 from channels.base import ChannelAdapter, Delivery, SendError
@@ -31,7 +30,7 @@ from core.time import as_utc
 from core.types import IncomingMessage, Reply
 from inbox import repo
 from inbox.models import EventStatus, InboxEvent, OutboxMessage
-from inbox.turns import TurnResult, apply_turn, decide_turn, queue_notifications
+from inbox.turns import commit_turn
 
 logger = logging.getLogger(__name__)
 
@@ -150,8 +149,8 @@ class Worker:
                 task = asyncio.create_task(self._process(event))
                 self._tasks.add(task)
                 task.add_done_callback(self._task_done)
-            if claimed and free - len(claimed) > 0:
-                continue  # there may be more users waiting right behind these
+            if claimed and len(claimed) == free:
+                continue  # every slot taken: there may be more users waiting behind these
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._settings.worker_poll_s)
 
@@ -170,9 +169,10 @@ class Worker:
         assert event.id is not None
         channel = event.channel
         try:
-            if event.status != EventStatus.HANDLED.value:
-                await self._db(self._handle, event.id)
-            error, sent = await self._deliver(event.id)
+            # One trip to a database thread: the turn (unless an earlier run handled it)
+            # and the replies waiting to be sent.
+            rows = await self._db(self._prepare, event)
+            error, sent = await self._deliver(event.id, rows)
         except Exception as exc:
             logger.exception("event %s on %s failed", event.id, channel)
             error, sent = f"{type(exc).__name__}: {exc}", []
@@ -197,59 +197,29 @@ class Worker:
             repo.finish_event(session, event_id=event_id, status=status, error=error)
             repo.purge_erased(session, event_id=event_id)
 
-    def _handle(self, event_id: int) -> None:
-        """Run the turn and queue its replies, all in one transaction.
+    def _prepare(self, event: InboxEvent) -> list[OutboxMessage]:
+        assert event.id is not None
+        if event.status != EventStatus.HANDLED.value:
+            msg = IncomingMessage.from_json(event.payload)
+            result = commit_turn(self._engine, self._dialogue, event_id=event.id, msg=msg)
+            if result is not None:
+                logger.info(
+                    "handled %s %s event %s: %d replies, %d notifications",
+                    msg.channel,
+                    msg.kind.value,
+                    event.id,
+                    len(result.outcome.replies),
+                    len(result.notifications),
+                )
+        with session_scope(self._engine) as session:
+            return [
+                row for row in repo.pending_outbox(session, inbox_id=event.id) if row.error != HELD
+            ]
 
-        The dialogue's reads (retrieval, matching) happen before the write lock is taken,
-        so slow answers never hold up webhook acknowledgements on SQLite.
-        """
-        with Session(self._engine, expire_on_commit=False) as session:
-            try:
-                event = session.get(InboxEvent, event_id)
-                if event is None or event.status != EventStatus.PROCESSING.value:
-                    return
-                if event.payload == repo.ERASED:
-                    return  # the user erased their data before this event's turn
-                msg = IncomingMessage.from_json(event.payload)
-                outcome = decide_turn(session, self._dialogue, msg)
-                with write_lock(self._engine):
-                    result = apply_turn(session, msg, outcome)
-                    self._queue(session, event_id, msg, result)
-                    event.status = EventStatus.HANDLED.value
-                    session.add(event)
-                    session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-        logger.info(
-            "handled %s %s event %s: %d replies, %d notifications",
-            msg.channel,
-            msg.kind.value,
-            event_id,
-            len(result.outcome.replies),
-            len(result.notifications),
-        )
-
-    @staticmethod
-    def _queue(session: Session, event_id: int, msg: IncomingMessage, result: TurnResult) -> None:
-        replies = result.outcome.replies
-        if replies or msg.callback_query_id:
-            repo.queue_replies(
-                session,
-                inbox_id=event_id,
-                msg_channel=msg.channel,
-                user_id=msg.user_id,
-                chat_id=msg.chat_id,
-                replies=replies,
-                reply_token=msg.reply_token,
-                callback_query_id=msg.callback_query_id,
-                event_time=msg.timestamp,
-            )
-        queue_notifications(session, inbox_id=event_id, notifications=result.notifications)
-
-    async def _deliver(self, event_id: int) -> tuple[str | None, list[int]]:
+    async def _deliver(
+        self, event_id: int, rows: list[OutboxMessage]
+    ) -> tuple[str | None, list[int]]:
         """Send every queued reply of the event: (first error, if any; rows delivered)."""
-        rows = await self._db(self._pending_rows, event_id)
         first_error: str | None = None
         delivered: list[int] = []
         for row in rows:
@@ -259,12 +229,6 @@ class Worker:
             elif outcome not in (SENT, HELD):
                 first_error = first_error or outcome
         return first_error, delivered
-
-    def _pending_rows(self, event_id: int) -> list[OutboxMessage]:
-        with session_scope(self._engine) as session:
-            return [
-                row for row in repo.pending_outbox(session, inbox_id=event_id) if row.error != HELD
-            ]
 
     async def _deliver_row(self, event_id: int, row: OutboxMessage) -> str:
         """SENT, HELD, or the error that ended the attempts."""

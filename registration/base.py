@@ -113,4 +113,12 @@ class RegistrationBase(ABC):
     def _delete(self, turn: Turn, reg: dict[str, Any], arg: str) -> None: ...
 
     @abstractmethod
-    def _edit_target(self, text: str, form: Form, lang: Lang) -> str | None: ...
+    def _edit_target(
+        self,
+        text: str,
+        form: Form,
+        lang: Lang,
+        *,
+        allow_bare: bool = False,
+        answers: dict[str, Any] | None = None,
+    ) -> str | None: ...

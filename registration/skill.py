@@ -143,21 +143,3 @@ class RegistrationSkill(MembershipSteps):
                 self._begin_profile_edit(turn, self._state(turn), target)
                 return True
         return False
-
-    def reask(self, turn: Turn) -> bool:
-        """Ask the pending question again (after the menu or a language change)."""
-        reg = self._state(turn)
-        state = self._engine_state(reg)
-        if (
-            reg.get("stage") in {"form", "pedit"}
-            and state is not None
-            and state.get("step") is not None
-        ):
-            turn.conv.flow = NAME
-            self._ask(turn, reg)
-            return True
-        if reg.get("stage") in {"form", "summary"} and reg.get("draft"):
-            turn.conv.flow = NAME
-            self._show_summary(turn, reg)
-            return True
-        return False

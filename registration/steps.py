@@ -36,6 +36,24 @@ P = NAME + ":"
 
 
 class FormSteps(RegistrationBase):
+    def reask(self, turn: Turn) -> bool:
+        """Ask the pending question again (after the menu or a language change)."""
+        reg = self._state(turn)
+        state = self._engine_state(reg)
+        if (
+            reg.get("stage") in {"form", "pedit"}
+            and state is not None
+            and state.get("step") is not None
+        ):
+            turn.conv.flow = NAME
+            self._ask(turn, reg)
+            return True
+        if reg.get("stage") in {"form", "summary"} and reg.get("draft"):
+            turn.conv.flow = NAME
+            self._show_summary(turn, reg)
+            return True
+        return False
+
     def _start(self, turn: Turn, reg: dict[str, Any]) -> None:
         company = self._company(turn)
         if company is not None:

@@ -319,8 +319,19 @@ def test_delete_mid_form_erases_the_draft(db_engine) -> None:
 class _Answerer:
     """Stands in for the knowledge answerer: records the questions it was given."""
 
+    name = "kb"
+
     def __init__(self) -> None:
         self.questions: list[str] = []
+
+    def on_postback(self, turn, data: str) -> bool:
+        return False
+
+    def on_text(self, turn) -> bool:
+        return False
+
+    def reask(self, turn) -> bool:
+        return False
 
     def on_free_text(self, turn) -> bool:
         self.questions.append(turn.msg.text)

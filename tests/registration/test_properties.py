@@ -74,7 +74,9 @@ def shared_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 def _strip_user_words(text: str, typed: list[str]) -> str:
     """The reply without anything the user typed (answers are echoed in summaries)."""
     for source in sorted(typed, key=len, reverse=True):
-        for token in unicodedata.normalize("NFC", source).split():
+        # whole words, and the items of a typed list ("ญี่ปุ่น, เวียดนาม"), which an
+        # error message may quote one by one
+        for token in re.split(r"[\s,、;]+", unicodedata.normalize("NFC", source)):
             if token:
                 text = text.replace(token, " ")
     return text
