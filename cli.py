@@ -67,7 +67,13 @@ def staff_create(
 ) -> None:
     """Create a staff account."""
     from core.staff import StaffError, create_staff
+    from language.parse import Invalid, parse_email
 
+    try:
+        email = parse_email(email)
+    except Invalid:
+        console.print(f"[red]{email!r} is not an e-mail address[/red]", highlight=False)
+        raise typer.Exit(1) from None
     try:
         with session_scope(_engine()) as session:
             account = create_staff(session, email=email, role=role)

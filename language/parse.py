@@ -10,6 +10,8 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from language.normalize import normalize_text
+
 
 class Invalid(ValueError):
     def __init__(self, key: str, **params: object) -> None:
@@ -18,15 +20,9 @@ class Invalid(ValueError):
         self.params = params
 
 
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 # Dashes and separators people type in numbers: hyphen, en/em dash, minus, katakana long
 # vowel mark (often typed for a hyphen in Japanese phone numbers), middle dots.
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−ー－.()・]+")
-
-
-def normalize_text(text: str) -> str:
-    """NFKC (full-width to ASCII), Thai digits to ASCII, trimmed, inner spaces collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text).translate(_THAI_DIGITS).split())
 
 
 def digits_only(text: str) -> str:
@@ -166,11 +162,13 @@ def _jp_national(national: str) -> str:
     raise Invalid("form.error.phone_jp")
 
 
-def parse_phone(text: str, *, region: str) -> str:
+def parse_phone(text: str, *, region: str, lenient: bool = False) -> str:
     """A phone number in E.164. `region` ("TH" or "JP") says how to read a national number.
 
     International numbers (+66..., +81..., 0066..., 66...) are accepted on either form;
     other countries' numbers are accepted when written with + and of plausible length.
+    `lenient` (directory imports, which cannot ask back) also takes a Thai or Japanese
+    number that does not follow the national numbering plan, if its length is plausible.
     """
     raw = normalize_text(text).replace("＋", "+")
     number = _SEPARATORS.sub("", raw)
@@ -181,19 +179,32 @@ def parse_phone(text: str, *, region: str) -> str:
         intl = number
     if intl is None and region == "JP" and number.startswith("81") and len(number) in (11, 12):
         intl = number
+    national = _national(number, intl, region)
+    if national is not None:
+        country, rest = national
+        try:
+            return _thai_national(rest) if country == "66" else _jp_national(rest)
+        except Invalid:
+            if lenient and 8 <= len(country + rest) <= 15:
+                return f"+{country}{rest}"
+            raise
     if intl is not None:
-        if intl.startswith("66"):
-            return _thai_national(intl[2:].removeprefix("0"))
-        if intl.startswith("81"):
-            return _jp_national(intl[2:].removeprefix("0"))
         if 8 <= len(intl) <= 15 and intl[0] != "0":
             return "+" + intl
         raise Invalid("form.error.phone_intl")
-    if not number.startswith("0"):
-        raise Invalid("form.error.phone_th" if region == "TH" else "form.error.phone_jp")
-    if region == "TH":
-        return _thai_national(number[1:])
-    return _jp_national(number[1:])
+    raise Invalid("form.error.phone_th" if region == "TH" else "form.error.phone_jp")
+
+
+def _national(number: str, intl: str | None, region: str) -> tuple[str, str] | None:
+    """(country code, national number) for a Thai or Japanese number, else None."""
+    if intl is not None:
+        for code in ("66", "81"):
+            if intl.startswith(code):
+                return code, intl[2:].removeprefix("0")
+        return None
+    if number.startswith("0"):
+        return ("66" if region == "TH" else "81"), number[1:]
+    return None
 
 
 # -- email ---------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from core.types import Lang
+from language.normalize import fold
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -39,11 +39,6 @@ class Choice:
         # the parts of a compound label count on their own: "仕入先・サプライヤー", "Buyer / customer"
         parts = tuple(p for label in labels for p in re.split(r"[・/／()（）]", label) if p.strip())
         return (self.code, *labels, *self.aliases, *parts)
-
-
-def fold(text: str) -> str:
-    """Case-, width- and space-insensitive form for matching."""
-    return "".join(unicodedata.normalize("NFKC", text).lower().split()).strip(".,;:!?。、")
 
 
 def match_choices(

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from rapidfuzz import fuzz
+
+from language.normalize import normalize_text
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -137,7 +138,7 @@ def parse_jsic(text: str) -> JsicMiddle | None:
 
 
 def normalize(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+    return normalize_text(text).lower()
 
 
 def _contains(haystack: str, needle: str) -> bool:

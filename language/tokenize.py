@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections.abc import Iterator
 from functools import cache
+
+from language.normalize import normalize_text
 
 _THAI = re.compile(r"[\u0e00-\u0e7f]+")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uff66-\uff9f\u3005\u30fc]+")
@@ -181,7 +182,7 @@ class Tokenizer:
         return list(self._tokens(text))
 
     def _tokens(self, text: str) -> Iterator[str]:
-        text = unicodedata.normalize("NFKC", text).lower()
+        text = normalize_text(text).lower()
         text = _THOUSANDS.sub("", text)
         for match in _RUNS.finditer(text):
             run = match.group(0)

@@ -22,12 +22,12 @@ import typer
 from sqlmodel import Session, select
 
 from core.time import utcnow
+from language.parse import Invalid, parse_email, parse_phone
 from matching.directory_csv import COLUMNS, EXTENDED_COLUMNS
 from matching.models import Company
 from matching.scoring import PARTNERSHIP_TYPES
 
 LIST_FIELDS = ("partnership", "certifications", "languages", "required_certifications")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -60,21 +60,11 @@ def _split(value: str) -> list[str]:
 
 
 def normalise_phone(raw: str, country: str) -> str | None:
-    """E.164 for Thai and Japanese numbers written locally or internationally; None if not a number."""
-    text = unicodedata.normalize("NFKC", raw).strip()
-    text = text.translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))
-    digits = re.sub(r"[\s\-().]", "", text)
-    if digits.startswith("+"):
-        body = digits[1:]
-    elif digits.startswith("00"):
-        body = digits[2:]
-    elif digits.startswith("0"):
-        body = ("66" if country == "TH" else "81") + digits[1:]
-    else:
+    """E.164 by the one phone rule of the forms (`language.parse`); None if not a number."""
+    try:
+        return parse_phone(raw, region=country, lenient=True)
+    except Invalid:
         return None
-    if not body.isdigit() or not 8 <= len(body) <= 15:
-        return None
-    return "+" + body
 
 
 def _is_division(code: str) -> bool:
@@ -143,8 +133,11 @@ def _parse_contact(value: dict[str, str], country: str, bad: _Complain) -> dict[
     """Email, phone (read for the row's country), contact person, English name, Thai base."""
     out: dict[str, Any] = {}
     email = value["email"]
-    if email and not _EMAIL.match(email):
-        bad("email", f"{email!r} is not an email address")
+    if email:
+        try:
+            email = parse_email(email)
+        except Invalid:
+            bad("email", f"{email!r} is not an email address")
     out["email"] = email or None
     phone = None
     if value["phone"]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from core.ports import CompanyDirectory, EraseUser
 from core.turn import EffectContext
-from language.reference import fold
+from language.normalize import fold
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from core.i18n import t
 from core.time import as_utc
 from core.turn import Turn, main_menu_buttons
 from core.types import Button
-from language.reference import fold
+from language.normalize import fold
 from registration.effects import (
     INVITE_HOURS,
     CreateInvite,

@@ -8,7 +8,8 @@ from typing import Any
 from core.i18n import t
 from core.turn import Turn
 from core.types import Button, Lang, Reply
-from language.reference import Choice, fold, match_choices
+from language.normalize import fold
+from language.reference import Choice, match_choices
 from registration.effects import (
     UpdateCompany,
 )

@@ -10,7 +10,8 @@ from core.i18n import t
 from core.turn import Turn, language_buttons, main_menu_buttons
 from core.types import LANGS, Button, Card, Kind, Lang, Reply
 from language import taxonomy
-from language.reference import Choice, fold, match_choices
+from language.normalize import fold
+from language.reference import Choice, match_choices
 from registration.base import RegistrationBase
 from registration.effects import (
     SaveRegistration,

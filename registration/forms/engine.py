@@ -19,8 +19,8 @@ from typing import Any
 
 from core.i18n import t
 from core.types import Button, Lang, Reply
-from language.parse import Invalid, normalize_text
-from language.reference import fold
+from language.normalize import fold, normalize_text
+from language.parse import Invalid
 from registration.forms.fields import Candidates, Field
 
 logger = logging.getLogger(__name__)

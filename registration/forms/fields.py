@@ -17,6 +17,7 @@ from core.i18n import t
 from core.types import Lang
 from language import parse as validators
 from language import reference, taxonomy
+from language.normalize import fold, normalize_text
 from language.parse import Invalid
 from language.reference import Choice
 
@@ -117,7 +118,7 @@ class ChoiceField(Field):
 
     def parse(self, text: str, lang: Lang) -> str:
         choices = self.choices()
-        number = validators.normalize_text(text)
+        number = normalize_text(text)
         if number.isdigit() and 1 <= int(number) <= len(choices):
             return choices[int(number) - 1].code
         choice = reference.best_choice(text, choices)
@@ -157,7 +158,7 @@ class MultiChoiceField(ChoiceField):
         choices = self.choices()
         codes: list[str] = []
         for item in _split_items(text):
-            norm = validators.normalize_text(item)
+            norm = normalize_text(item)
             if norm.isdigit() and 1 <= int(norm) <= len(choices):
                 codes.append(choices[int(norm) - 1].code)
                 continue
@@ -205,7 +206,7 @@ class PlaceField(ChoiceField):
         return next((c for c in self.options() if c.code == code), None)
 
     def parse(self, text: str, lang: Lang) -> str | Candidates:  # type: ignore[override]
-        text = _PLACE_WORDS.sub(" ", validators.normalize_text(text)).strip() or text
+        text = _PLACE_WORDS.sub(" ", normalize_text(text)).strip() or text
         scored = reference.match_choices(text, self.options(), min_score=78.0)
         if not scored:
             # An address ("Bang Lamung, Chon Buri 20150", "愛知県名古屋市..."): a place
@@ -226,11 +227,11 @@ class PlaceField(ChoiceField):
         return self.display(code, lang)
 
     def _named_in(self, text: str) -> list[str]:
-        folded = reference.fold(text)
+        folded = fold(text)
         found: list[str] = []
         for choice in self.options():
             for term in (choice.th, choice.ja, choice.en, *choice.aliases):
-                name = reference.fold(term)
+                name = fold(term)
                 thai = any("\u0e00" <= ch <= "\u0e7f" for ch in name)
                 # short Thai names are also everyday words ("เลย"); kanji names are short
                 shortest = 5 if name.isascii() else 4 if thai else 2
@@ -247,7 +248,7 @@ class DivisionField(Field):
     accept_jsic: bool = False
 
     def parse(self, text: str, lang: Lang) -> str | Candidates:
-        norm = validators.normalize_text(text)
+        norm = normalize_text(text)
         if self.accept_jsic:
             jsic = taxonomy.parse_jsic(norm)
             if jsic is not None:
