@@ -13,8 +13,8 @@ import contextlib
 import logging
 import random
 import threading
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -137,16 +137,16 @@ class Worker:
     async def _run(self) -> None:
         assert self._wake is not None
         while not self._stopping:
-            claimed: list[InboxEvent] = []
+            claimed: list[tuple[InboxEvent, Future[list[OutboxMessage]]]] = []
             free = self._settings.worker_concurrency - len(self._tasks)
             if free > 0:
                 self._wake.clear()
                 try:
-                    claimed = await self._db(self._claim, free)
+                    claimed = await self._db(self._claim_and_prepare, free)
                 except Exception:
                     logger.exception("claiming inbox events failed; retrying shortly")
-            for event in claimed:
-                task = asyncio.create_task(self._process(event))
+            for event, prepared in claimed:
+                task = asyncio.create_task(self._process(event, asyncio.wrap_future(prepared)))
                 self._tasks.add(task)
                 task.add_done_callback(self._task_done)
             if claimed and len(claimed) == free:
@@ -159,19 +159,25 @@ class Worker:
         if self._wake is not None:
             self._wake.set()
 
-    def _claim(self, limit: int) -> list[InboxEvent]:
+    def _claim_and_prepare(
+        self, limit: int
+    ) -> list[tuple[InboxEvent, Future[list[OutboxMessage]]]]:
+        """Claim events and hand each straight to a database thread for its turn, without
+        a round trip through the worker's loop in between."""
         with write_lock(self._engine), session_scope(self._engine) as session:
-            return repo.claim_events(session, limit=limit, lease_s=self._settings.worker_lease_s)
+            events = repo.claim_events(session, limit=limit, lease_s=self._settings.worker_lease_s)
+        return [(event, self._executor.submit(self._prepare, event)) for event in events]
 
     # -- one event ------------------------------------------------------------------
 
-    async def _process(self, event: InboxEvent) -> None:
+    async def _process(self, event: InboxEvent, prepared: Awaitable[list[OutboxMessage]]) -> None:
+        """Send what the turn queued, then record the event's end."""
         assert event.id is not None
         channel = event.channel
         try:
-            # One trip to a database thread: the turn (unless an earlier run handled it)
-            # and the replies waiting to be sent.
-            rows = await self._db(self._prepare, event)
+            # On a database thread: the turn (unless an earlier run handled it) and the
+            # replies waiting to be sent.
+            rows = await prepared
             error, sent = await self._deliver(event.id, rows)
         except Exception as exc:
             logger.exception("event %s on %s failed", event.id, channel)
