@@ -1,6 +1,6 @@
 """Message catalogue: every user-facing sentence, in th, ja and en.
 
-Catalogue files are TOML under `bot/messages/`, one per feature, each key a table with
+Catalogue files are TOML under `core/messages/`, one per feature, each key a table with
 one string per language:
 
     [menu.register]

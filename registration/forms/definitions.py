@@ -1,6 +1,6 @@
 """The two registration forms, as data: Thai SME and Japanese firm.
 
-Prompts and labels are catalogue keys (`bot/messages/registration.toml`); the answer keys
+Prompts and labels are catalogue keys (`core/messages/registration.toml`); the answer keys
 are the field names, mapped onto `matching.models.Company` by `bot.registration`.
 """
 
