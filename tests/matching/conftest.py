@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,9 +15,10 @@ import matching.intro_models  # noqa: F401  (registers the introduction tables)
 from bot.dialogue import Dialogue
 from core.db import init_db, make_engine
 from core.settings import Settings
-from core.state import ChatUser, load_conversation, save_conversation
+from core.state import ChatUser, load_conversation
 from core.turn import Outcome
 from core.types import IncomingMessage, Kind, Reply
+from inbox.turns import Notification, TurnEffects, apply_turn
 from language.embeddings import get_embedder
 from matching.csv_import import import_text
 from matching.engine import Matcher
@@ -90,23 +90,8 @@ def matcher(embedder: MemoEmbedder, session: Session, directory: dict[str, int])
 # -- driving the dialogue like the worker does ------------------------------------------
 
 
-@dataclass(frozen=True)
-class Sent:
-    channel: str
-    user_id: str
-    chat_id: str
-    replies: tuple[Reply, ...]
-
-
-@dataclass
-class RecordingContext:
-    """A small EffectContext: the session, and notify calls recorded."""
-
-    session: Session
-    sent: list[Sent] = field(default_factory=list)
-
-    def notify(self, *, channel: Any, user_id: str, chat_id: str, replies: Sequence[Reply]) -> None:
-        self.sent.append(Sent(channel, user_id, chat_id, tuple(replies)))
+# The real EffectContext of a turn (its notifications recorded), as the worker uses it.
+RecordingContext = TurnEffects
 
 
 _event_ids = itertools.count(1)
@@ -121,7 +106,7 @@ def turn(
     text: str | None = None,
     postback: str | None = None,
     chat_id: str | None = None,
-) -> tuple[Outcome, list[Sent]]:
+) -> tuple[Outcome, list[Notification]]:
     """One message through Dialogue.handle, its effects applied, the state saved and committed."""
     conv = load_conversation(session, channel=channel, user_id=user_id)  # type: ignore[arg-type]
     msg = IncomingMessage(
@@ -135,12 +120,9 @@ def turn(
         postback=postback,
     )
     outcome = dialogue.handle(conv, msg, session=session)
-    ctx = RecordingContext(session)
-    for effect in outcome.effects:
-        effect.apply(ctx)
-    save_conversation(session, outcome.conv, chat_id=msg.chat_id)
+    result = apply_turn(session, msg, outcome)  # effects, then the state, as the worker does
     session.commit()
-    return outcome, ctx.sent
+    return outcome, result.notifications
 
 
 def _known_chat_id(session: Session, channel: str, user_id: str) -> str:

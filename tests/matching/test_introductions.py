@@ -194,7 +194,7 @@ def test_expire_stale_introductions(
     )
     session.commit()
     assert len(expired) == 1 and the_introduction(session).status == "expired"
-    assert [s.user_id for s in ctx.sent] == ["tg-100"]
+    assert [s.user_id for s in ctx.notifications] == ["tg-100"]
     assert (
         intros.expire_stale_introductions(
             session, clock.now + timedelta(days=30), notify=ctx.notify
@@ -226,7 +226,7 @@ def test_company_without_chat_account_waits_for_staff(
         now=clock.now,
     )
     session.commit()
-    (note,) = ctx.sent
+    (note,) = ctx.notifications
     assert note.user_id == "tg-100" and "mould@lanna-die.example.com" in note.replies[0].text
     assert the_introduction(session).status == "accepted"
 
