@@ -9,8 +9,11 @@ down-ranks "not interested" marks, re-ranks the best for diversity (`matching.di
 and explains the final few with reasons in the reader's language (`matching.explain`).
 
 Refreshing: `ensure_fresh(session)` compares a cheap fingerprint of the company table
-(count, max id, max updated_at) and rebuilds the snapshot when it changed; embeddings of
-texts seen before come from an in-memory and on-disk cache keyed by the text's hash.
+(count, max id, max updated_at) on every use. When it changed, only the companies added or
+edited since the last look are read and their rows replaced or inserted
+(`Snapshot.updated`); a full reload happens at start-up and, on a background thread,
+when companies were deleted. Embeddings of texts seen before come from an in-memory and
+on-disk cache keyed by the text's hash.
 """
 
 from __future__ import annotations
@@ -20,16 +23,18 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from core.types import Lang
 from language.embeddings import Embedder
 from matching import scoring, vectors
+from matching.concepts import Glossary, default_glossary
 from matching.diversity import rank
 from matching.explain import reasons_for
 from matching.models import Company
@@ -39,6 +44,10 @@ from matching.snapshot import Profile, Query, Snapshot, other_country
 from matching.vectors import EmbeddingCache, language_means
 
 logger = logging.getLogger(__name__)
+
+# An edit committed this long before the newest one seen may still be unseen (clocks of
+# several processes, transactions committing out of order): the delta read looks back.
+DELTA_SLACK = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -68,14 +77,19 @@ class Matcher:
         *,
         cache_path: Path | None = None,
         weights: Weights = DEFAULT_WEIGHTS,
+        glossary: Glossary | None = None,
     ) -> None:
         self.embedder = embedder
         self.weights = weights
+        self.glossary = glossary if glossary is not None else default_glossary()
         self.cache = EmbeddingCache(embedder, cache_path)
-        self._snapshot = Snapshot(
-            [], np.zeros((0, embedder.dim), np.float32), np.zeros((0, embedder.dim), np.float32)
-        )
+        empty = np.zeros((0, embedder.dim), np.float32)
+        self._snapshot = Snapshot([], empty, empty, self.glossary)
         self._fingerprint: tuple[Any, ...] | None = None
+        self._max_id = 0
+        self._since: datetime | None = None  # the newest updated_at of the last read
+        self.full_loads = 0  # how many times the whole directory was read
+        self.incremental_loads = 0  # how many times only changed companies were
         self.lang_means: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
         self.last_refresh_s = 0.0
@@ -113,7 +127,17 @@ class Matcher:
         self, profiles: Sequence[Profile], offers: np.ndarray, seeks: np.ndarray
     ) -> None:
         """Swap in a new snapshot built from profiles and their precomputed vectors."""
-        self._snapshot = Snapshot(profiles, offers, seeks)
+        self._snapshot = Snapshot(profiles, offers, seeks, self.glossary)
+
+    def apply(self, profiles: Sequence[Profile]) -> None:
+        """Add or replace these companies' rows (embedding only texts not seen before),
+        without reading or rebuilding the rest of the directory."""
+        if not profiles:
+            return
+        offers = self.embed_texts([p.offers for p in profiles])
+        seeks = self.embed_texts([p.seeks for p in profiles])
+        self._snapshot = self._snapshot.updated(list(zip(profiles, offers, seeks, strict=True)))
+        self.incremental_loads += 1
 
     @staticmethod
     def fingerprint(session: Session) -> tuple[Any, ...]:
@@ -131,7 +155,33 @@ class Matcher:
         companies = session.exec(select(Company)).all()
         self.load_profiles([Profile.from_company(c) for c in companies])
         self._fingerprint = fp
+        self._mark(companies)
+        self.full_loads += 1
         logger.info("matcher loaded %s companies in %.2f s", len(companies), self.last_refresh_s)
+
+    def _mark(self, companies: Sequence[Company]) -> None:
+        """Remember the newest id and edit read, where the next delta read starts."""
+        for c in companies:
+            self._max_id = max(self._max_id, c.id or 0)
+            if self._since is None or c.updated_at > self._since:
+                self._since = c.updated_at
+
+    def _update_locked(self, session: Session, fp: tuple[Any, ...]) -> None:
+        """Read only the companies added or edited since the last read and apply them; a
+        shrunken table (deletions) is reloaded in full on a background thread."""
+        started = time.perf_counter()
+        changed: Any = Company.id > self._max_id  # type: ignore[operator]
+        if self._since is not None:
+            changed = or_(changed, Company.updated_at >= self._since - DELTA_SLACK)  # type: ignore[arg-type]
+        companies = session.exec(select(Company).where(changed)).all()
+        self.apply([Profile.from_company(c) for c in companies])
+        self._mark(companies)
+        self._fingerprint = fp
+        self.last_refresh_s = time.perf_counter() - started
+        logger.info("matcher updated %s companies in %.3f s", len(companies), self.last_refresh_s)
+        if len(self._snapshot) != int(fp[0]):
+            logger.info("matcher: companies were deleted; reloading in the background")
+            self.refresh_in_background(session.get_bind())
 
     @property
     def ready(self) -> bool:
@@ -139,14 +189,21 @@ class Matcher:
         return self._fingerprint is not None
 
     def ensure_fresh(self, session: Session | None) -> None:
-        """Reload when the company table changed. While another thread is already
-        reloading (e.g. the start-up load), answer from the current snapshot instead."""
-        if session is None or self.fingerprint(session) == self._fingerprint:
+        """Catch up when the company table changed: the changed rows only, once loaded.
+        While another thread is already loading (e.g. the start-up load), answer from the
+        current snapshot instead."""
+        if session is None:
+            return
+        fp = self.fingerprint(session)
+        if fp == self._fingerprint:
             return
         if not self._lock.acquire(blocking=False):
             return
         try:
-            self._refresh_locked(session)
+            if self._fingerprint is None:
+                self._refresh_locked(session)
+            else:
+                self._update_locked(session, fp)
         finally:
             self._lock.release()
 
@@ -173,9 +230,11 @@ class Matcher:
             raise KeyError(f"company {company_id} is not in the directory")
         profile = snap.profiles[row]
         seeks_vec = snap.seeks[row] if snap.has_seeks[row] else None
+        seeks_concepts = snap.concept_vector(row, "seeks")
         against = "offers"
         if seeks_text:
             seeks_vec = self.embed_texts([seeks_text])[0]
+            seeks_concepts = self.text_concepts(seeks_text)
             against = "seeks" if scoring.asks_for_buyers(seeks_text) else "offers"
         return Query(
             country=profile.country,
@@ -184,7 +243,14 @@ class Matcher:
             profile=profile,
             seeks_text=seeks_text,
             against=against,
+            seeks_concepts=seeks_concepts,
+            offers_concepts=snap.concept_vector(row, "offers"),
         )
+
+    def text_concepts(self, text: str) -> np.ndarray | None:
+        """The concepts a text names, as a dense vector over the glossary (None: none)."""
+        vec = self.glossary.query_vector(text)
+        return vec if vec.any() else None
 
     def query_for_text(self, text: str, *, country: str) -> Query:
         """A viewer with no profile: only a description of what it looks for."""
@@ -194,6 +260,7 @@ class Matcher:
             seeks_vec=self.embed_texts([text])[0],
             seeks_text=text,
             against="seeks" if scoring.asks_for_buyers(text) else "offers",
+            seeks_concepts=self.text_concepts(text),
         )
 
     def match(

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from matching import scoring
+from matching.concepts import LANGS
 from matching.scoring import Reason, Weights
 from matching.snapshot import Profile, Query, Snapshot
 
@@ -20,6 +23,12 @@ def reasons_for(
     b = snap.profiles[row]
     a = query.profile
     reasons = _text_reasons(snap, w, query, row, parts)
+    named = _concept_reasons(snap, w, query, row)
+    if query.profile is not None and any(r.key == "match.reason.concept_they_offer" for r in named):
+        # The product named on both sides says what the quoted offer would (a free-text
+        # search keeps the quote: it has room, and the reader wrote the other half).
+        reasons = [r for r in reasons if r.key == "match.reason.seeks_you"]
+    reasons += named
     if a is None:
         if b.location:
             reasons.append(Reason("match.reason.located", 0.01, {"place": b.location}))
@@ -61,6 +70,51 @@ def _text_reasons(
             Reason("match.reason.seeks_you", w.text * text_ba, {"need": scoring.snippet(b.seeks)})
         )
     return reasons
+
+
+def _concept_reasons(snap: Snapshot, w: Weights, query: Query, row: int) -> list[Reason]:
+    """A product, material, process or service of the glossary named on both sides, by its
+    name in the reader's language ("両社とも「プリント基板実装」")."""
+    reasons: list[Reason] = []
+    by_needs = query.against == "seeks"
+    ab = _best_shared(
+        snap,
+        query.seeks_concepts,
+        snap.seek_ids[row] if by_needs else snap.offer_ids[row],
+        snap.seek_w[row] if by_needs else snap.offer_w[row],
+    )
+    if ab is not None:
+        key = "match.reason.concept_they_offer"
+        if query.profile is None or by_needs:
+            key = "match.reason.concept_described"
+        reasons.append(_concept_reason(snap, w, key, *ab))
+    if query.profile is not None and not reasons:  # one concept reason is enough
+        ba = _best_shared(snap, query.offers_concepts, snap.seek_ids[row], snap.seek_w[row])
+        if ba is not None:
+            reasons.append(_concept_reason(snap, w, "match.reason.concept_they_seek", *ba))
+    return reasons
+
+
+def _best_shared(
+    snap: Snapshot, qvec: np.ndarray | None, ids: np.ndarray, ws: np.ndarray
+) -> tuple[int, float] | None:
+    """The concept shared most strongly (the same concept, or through a broader one at
+    most one step up on one side), or None."""
+    if qvec is None or snap.glossary is None:
+        return None
+    strength = qvec[ids] * ws
+    best = int(np.argmax(strength))
+    if ids[best] < 0 or strength[best] < 0.5:
+        return None
+    return int(ids[best]), float(strength[best])
+
+
+def _concept_reason(snap: Snapshot, w: Weights, key: str, index: int, strength: float) -> Reason:
+    assert snap.glossary is not None
+    concept = snap.glossary.concepts[index]
+    names: dict[str, str] = {lang: concept.label(lang) for lang in LANGS}
+    # Named products are concrete: shown beside the quoted text and the certificates.
+    return Reason(key, w.certifications + 0.09 * strength, localized={"concept": names})
 
 
 def _sector_reasons(w: Weights, a: Profile, b: Profile, parts: dict[str, float]) -> list[Reason]:

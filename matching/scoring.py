@@ -60,6 +60,10 @@ class Weights:
     # Cosine similarities of the sentence embeddings are mapped from [lo, hi] to [0, 1].
     text_lo: float = 0.10
     text_hi: float = 0.85
+    # Hybrid text signal: this share of it is the keyword leg (concepts of the glossary
+    # named on both sides, `matching.concepts`), the rest the embedding similarity. 0 is
+    # the scorer before issue 12 (embeddings only).
+    concept: float = 0.4
     center_languages: bool = True  # subtract each language's mean embedding (see engine)
     neutral: float = 0.4  # the value of a signal nobody filled in (no text, no sector ...)
     missing_cert_cut: float = 0.4  # a direction loses this share when no required cert is held
@@ -199,9 +203,12 @@ class Reason:
     # Parameters that are sector codes or partnership types, rendered in the reader's language.
     sectors: dict[str, str] = field(default_factory=dict)
     ptypes: dict[str, str] = field(default_factory=dict)
+    # Parameters already written in each language (a concept's name): name -> lang -> text.
+    localized: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def render(self, lang: Lang) -> str:
         params = dict(self.params)
+        params.update({k: v.get(lang) or v.get("en", "") for k, v in self.localized.items()})
         params.update({k: sector_label(v, lang) for k, v in self.sectors.items()})
         params.update({k: t(f"match.ptype.{v}", lang) for k, v in self.ptypes.items()})
         return t(self.key, lang, **params)

@@ -30,12 +30,19 @@ def score_rows(
     sims_ba = snap.seeks[cand] @ query.offers_vec if query.offers_vec is not None else None
     text_ab = _text_signal(w, sims_ab, present, n)
     text_ba = _text_signal(w, sims_ba, has_seeks, n)
+    ids, ws = (snap.seek_ids, snap.seek_w) if by_needs else (snap.offer_ids, snap.offer_w)
+    concept_ab = _concept_signal(query.seeks_concepts, ids[cand], ws[cand])
+    concept_ba = _concept_signal(query.offers_concepts, snap.seek_ids[cand], snap.seek_w[cand])
+    text_ab = _fuse(w, text_ab, concept_ab, present)
+    text_ba = _fuse(w, text_ba, concept_ba, has_seeks)
 
     p = query.profile
     row = snap.row_of.get(p.id) if p is not None else None
     if p is None or row is None:
         # A free-text query: only what the text says, no profile to reciprocate.
         parts = {"text_ab": text_ab, "text_ba": np.full(n, np.nan, np.float32)}
+        if concept_ab is not None:
+            parts["concept_ab"] = concept_ab
         return text_ab.copy(), parts
 
     a_pmask = int(snap.pmask[row])
@@ -51,6 +58,9 @@ def score_rows(
     }
     # What the texts themselves say, for the reasons (the rule below is for scoring).
     parts = {"text_ab": text_ab, "text_ba": text_ba, **signals}
+    for name, concept in (("concept_ab", concept_ab), ("concept_ba", concept_ba)):
+        if concept is not None:
+            parts[name] = concept
     text_ab, text_ba = _buyer_meets_seller(a_pmask, b_pmask, text_ab, text_ba)
     scores = _reciprocal(w, text_ab, text_ba, signals, bool(snap.required[row]), need)
     return scores, parts
@@ -63,6 +73,25 @@ def _text_signal(w: Weights, sims: np.ndarray | None, present: np.ndarray, n: in
         return np.full(n, neutral, dtype=np.float32)
     norm = np.clip((sims - w.text_lo) / (w.text_hi - w.text_lo), 0.0, 1.0)
     return np.where(present, norm, neutral).astype(np.float32)
+
+
+def _concept_signal(qvec: np.ndarray | None, ids: np.ndarray, ws: np.ndarray) -> np.ndarray | None:
+    """The keyword leg: concepts named on both sides (1 for the same concept, less through
+    a broader one), summed over the candidate's slots and capped at 1; None when the
+    viewer's text names no concept. Unused slots (-1) read the vector's trailing zero."""
+    if qvec is None:
+        return None
+    return np.minimum((qvec[ids] * ws).sum(axis=1), 1.0).astype(np.float32)
+
+
+def _fuse(
+    w: Weights, text: np.ndarray, concept: np.ndarray | None, present: np.ndarray
+) -> np.ndarray:
+    """Embedding similarity and concept overlap in one text signal (neutral without text)."""
+    if concept is None or w.concept <= 0:
+        return text
+    fused = (1.0 - w.concept) * text + w.concept * concept
+    return np.where(present, fused, text).astype(np.float32)
 
 
 def _sector_signal(

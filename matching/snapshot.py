@@ -8,13 +8,16 @@ so that one country's companies are one contiguous block of rows.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from matching import scoring
+from matching import concepts, scoring
+from matching.concepts import Glossary
 from matching.models import Company
 
 COUNTRIES = ("TH", "JP")
@@ -74,45 +77,139 @@ class Query:
     # What the viewer's need is compared with: what the others offer, or (a description
     # asking for buyers, e.g. "Japanese importers of seafood") what the others look for.
     against: str = "offers"
+    # The concepts of the viewer's need and offer as dense vectors over the glossary
+    # (`Glossary.query_vector`), None when the text names none.
+    seeks_concepts: np.ndarray | None = None
+    offers_concepts: np.ndarray | None = None
+
+
+class Row(NamedTuple):
+    """The small per-company values of a snapshot row (everything but the embeddings)."""
+
+    has_offers: bool
+    has_seeks: bool
+    pmask: int
+    certs: np.uint64
+    required: np.uint64
+    log_emp: float
+    area: int
+    province: int
+    offer_ids: np.ndarray
+    offer_w: np.ndarray
+    seek_ids: np.ndarray
+    seek_w: np.ndarray
+
+
+# Snapshot attributes holding one value (or one slot row) per company, in Row's order.
+_COLUMNS = (
+    ("has_offers", bool),
+    ("has_seeks", bool),
+    ("pmask", np.uint8),
+    ("certs", np.uint64),
+    ("required", np.uint64),
+    ("log_emp", np.float32),
+    ("area", np.int32),
+    ("province", np.int32),
+    ("offer_ids", np.int16),
+    ("offer_w", np.float32),
+    ("seek_ids", np.int16),
+    ("seek_w", np.float32),
+)
 
 
 class Snapshot:
-    """Every company of the directory as arrays, grouped by country (immutable)."""
+    """Every company of the directory as arrays, grouped by country (immutable: an update
+    makes a new snapshot that shares nothing mutable with the old one)."""
 
-    def __init__(self, profiles: Sequence[Profile], offers: np.ndarray, seeks: np.ndarray) -> None:
+    # One value (or one row of concept slots) per company; see _COLUMNS.
+    has_offers: np.ndarray
+    has_seeks: np.ndarray
+    pmask: np.ndarray
+    certs: np.ndarray
+    required: np.ndarray
+    log_emp: np.ndarray
+    area: np.ndarray
+    province: np.ndarray
+    offer_ids: np.ndarray
+    offer_w: np.ndarray
+    seek_ids: np.ndarray
+    seek_w: np.ndarray
+
+    def __init__(
+        self,
+        profiles: Sequence[Profile],
+        offers: np.ndarray,
+        seeks: np.ndarray,
+        glossary: Glossary | None = None,
+    ) -> None:
         order = sorted(range(len(profiles)), key=lambda i: (profiles[i].country, profiles[i].id))
+        self.glossary = glossary
         self.profiles = [profiles[i] for i in order]
         n = len(self.profiles)
         dim = offers.shape[1] if offers.ndim == 2 else 0
         self.offers = np.ascontiguousarray(offers[order]) if n else np.zeros((0, dim), np.float32)
         self.seeks = np.ascontiguousarray(seeks[order]) if n else np.zeros((0, dim), np.float32)
-        self.row_of = {p.id: i for i, p in enumerate(self.profiles)}
-        self.blocks: dict[str, tuple[int, int]] = {}
-        for country in COUNTRIES:
-            rows = [i for i, p in enumerate(self.profiles) if p.country == country]
-            self.blocks[country] = (rows[0], rows[-1] + 1) if rows else (0, 0)
-        self.has_offers = np.array([bool(p.offers.strip()) for p in self.profiles], dtype=bool)
-        self.has_seeks = np.array([bool(p.seeks.strip()) for p in self.profiles], dtype=bool)
+        self._index_rows()
         self.sector_codes, self.sector, self.compat = _sector_arrays(self.profiles)
-        self.pmask = np.array(
-            [sum(scoring.PARTNERSHIP_BIT[x] for x in set(p.partnership)) for p in self.profiles],
-            dtype=np.uint8,
-        )
         self.cert_bit = _cert_bits(self.profiles)
-        self.certs = np.array(
-            [self._mask(p.certifications) for p in self.profiles], dtype=np.uint64
+        self.province_idx: dict[str, int] = {}
+        self._set_columns([self._row(p) for p in self.profiles])
+
+    def _index_rows(self) -> None:
+        """Row of each company id, and each country's block of rows (rows are sorted by
+        country, so a country's companies are contiguous)."""
+        self.row_of = {p.id: i for i, p in enumerate(self.profiles)}
+        self.blocks: dict[str, tuple[int, int]] = {c: (0, 0) for c in COUNTRIES}
+        for i, p in enumerate(self.profiles):
+            start, end = self.blocks.get(p.country, (0, 0))
+            self.blocks[p.country] = (start if end > start else i, i + 1)
+
+    def _set_columns(self, rows: Sequence[Row]) -> None:
+        for j, (name, dtype) in enumerate(_COLUMNS):
+            values = [r[j] for r in rows]
+            if name.endswith(("_ids", "_w")):
+                arr = np.stack(values) if values else np.zeros((0, concepts.SLOTS), dtype)
+            else:
+                arr = np.array(values, dtype=dtype)
+            setattr(self, name, arr.astype(dtype, copy=False))
+
+    def _row(self, p: Profile) -> Row:
+        place = p.location if p.country == "TH" else p.thai_base
+        found = scoring.thai_area(place)
+        prov = scoring.thai_province_in(place)
+        offer_ids, offer_w = self._slots(p.offers)
+        seek_ids, seek_w = self._slots(p.seeks)
+        return Row(
+            has_offers=bool(p.offers.strip()),
+            has_seeks=bool(p.seeks.strip()),
+            pmask=sum(scoring.PARTNERSHIP_BIT[x] for x in set(p.partnership)),
+            certs=self._mask(p.certifications),
+            required=self._mask(p.required_certifications),
+            log_emp=math.log10(p.employees) if p.employees and p.employees > 0 else np.nan,
+            area=_AREA_IDX[found] if found is not None else -1,
+            province=self.province_idx.setdefault(prov, len(self.province_idx)) if prov else -1,
+            offer_ids=offer_ids,
+            offer_w=offer_w,
+            seek_ids=seek_ids,
+            seek_w=seek_w,
         )
-        self.required = np.array(
-            [self._mask(p.required_certifications) for p in self.profiles], dtype=np.uint64
-        )
-        self.log_emp = np.array(
-            [
-                math.log10(p.employees) if p.employees and p.employees > 0 else np.nan
-                for p in self.profiles
-            ],
-            dtype=np.float32,
-        )
-        self.area, self.province = _area_arrays(self.profiles)
+
+    def _slots(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        if self.glossary is None or not text.strip():
+            return np.full(concepts.SLOTS, -1, np.int16), np.zeros(concepts.SLOTS, np.float32)
+        return self.glossary.slots(text)
+
+    def concept_vector(self, row: int, side: str) -> np.ndarray | None:
+        """The concepts of one row's offers or seeks as a dense vector (None: none named)."""
+        if self.glossary is None:
+            return None
+        ids = (self.offer_ids if side == "offers" else self.seek_ids)[row]
+        ws = (self.offer_w if side == "offers" else self.seek_w)[row]
+        if not (ids >= 0).any():
+            return None
+        vec = np.zeros(len(self.glossary) + 1, dtype=np.float32)
+        vec[ids[ids >= 0]] = ws[ids >= 0]
+        return vec
 
     def _mask(self, names: Iterable[str]) -> np.uint64:
         mask = np.uint64(0)
@@ -122,6 +219,75 @@ class Snapshot:
 
     def __len__(self) -> int:
         return len(self.profiles)
+
+    def updated(self, changes: Sequence[tuple[Profile, np.ndarray, np.ndarray]]) -> Snapshot:
+        """A new snapshot with these companies added or replaced, row by row: only the
+        changed rows are computed, the rest is copied (no text is embedded or parsed again).
+        A company that changed country is moved by a full rebuild of the arrays."""
+        moved = any(
+            (row := self.row_of.get(p.id)) is not None and self.profiles[row].country != p.country
+            for p, _, _ in changes
+        )
+        if moved:
+            keep = {p.id for p, _, _ in changes}
+            rows = [i for i, p in enumerate(self.profiles) if p.id not in keep]
+            return Snapshot(
+                [*(self.profiles[i] for i in rows), *(p for p, _, _ in changes)],
+                np.vstack([self.offers[rows], *(o[None] for _, o, _ in changes)]),
+                np.vstack([self.seeks[rows], *(s[None] for _, _, s in changes)]),
+                self.glossary,
+            )
+        new = copy.copy(self)
+        new.cert_bit = dict(self.cert_bit)
+        new.province_idx = dict(self.province_idx)
+        names = [name for name, _ in _COLUMNS] + ["offers", "seeks"]
+        columns = {name: getattr(self, name).copy() for name in names}
+        profiles = list(self.profiles)
+        added: list[tuple[int, Profile, tuple[Any, ...]]] = []
+        for p, offer, seek in changes:
+            new._grow_cert_bits(p)
+            values = (*new._row(p), offer, seek)
+            row = self.row_of.get(p.id)
+            if row is None:  # a new company: after the last company of its country
+                added.append((_insert_at(self, p), p, values))
+                continue
+            for name, value in zip(names, values, strict=True):
+                columns[name][row] = value
+            profiles[row] = p
+        if added:
+            added.sort(key=lambda e: e[0])  # np.insert wants positions of the old rows
+            at = [pos for pos, _, _ in added]
+            for j, name in enumerate(names):
+                columns[name] = np.insert(columns[name], at, [v[j] for _, _, v in added], axis=0)
+            for shift, (pos, p, _) in enumerate(added):
+                profiles.insert(pos + shift, p)
+        for name, arr in columns.items():
+            setattr(new, name, arr)
+        new.profiles = profiles
+        new._index_rows()
+        if any(p.sector and p.sector not in self.sector_codes for p, _, _ in changes):
+            new.sector_codes, new.sector, new.compat = _sector_arrays(new.profiles)
+        else:
+            idx = {s: i for i, s in enumerate(self.sector_codes)}
+            new.sector = np.array([idx.get(p.sector or "", -1) for p in new.profiles], np.int32)
+        return new
+
+    def _grow_cert_bits(self, p: Profile) -> None:
+        """A certificate first seen in an update gets a free bit, while any is left."""
+        for key in sorted(
+            scoring.cert_keys(p.certifications) | scoring.cert_keys(p.required_certifications)
+        ):
+            if key not in self.cert_bit and len(self.cert_bit) < 64:
+                self.cert_bit[key] = np.uint64(1) << np.uint64(len(self.cert_bit))
+
+
+def _insert_at(snap: Snapshot, p: Profile) -> int:
+    """The row a new company takes: after the last company of its country."""
+    start, end = snap.blocks.get(p.country, (0, 0))
+    if end > start:
+        return end
+    # An empty block: rows are sorted by country, so after every country sorted before it.
+    return sum(1 for q in snap.profiles if q.country < p.country)
 
 
 def _sector_arrays(profiles: Sequence[Profile]) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -151,22 +317,4 @@ def _cert_bits(profiles: Sequence[Profile]) -> dict[str, np.uint64]:
     return {k: np.uint64(1) << np.uint64(i) for i, k in enumerate(vocab)}
 
 
-def _area_arrays(profiles: Sequence[Profile]) -> tuple[np.ndarray, np.ndarray]:
-    """Each profile's Thai area and province as indices (-1: unknown).
-
-    The place is the province of a Thai company, the Thai base of a Japanese one.
-    """
-    areas = sorted(set(scoring.THAI_AREAS))
-    area_idx = {a: i for i, a in enumerate(areas)}
-    provinces: dict[str, int] = {}
-    area = np.full(len(profiles), -1, dtype=np.int32)
-    province = np.full(len(profiles), -1, dtype=np.int32)
-    for i, p in enumerate(profiles):
-        place = p.location if p.country == "TH" else p.thai_base
-        found = scoring.thai_area(place)
-        if found is not None:
-            area[i] = area_idx[found]
-        prov = scoring.thai_province_in(place)
-        if prov:
-            province[i] = provinces.setdefault(prov, len(provinces))
-    return area, province
+_AREA_IDX = {a: i for i, a in enumerate(sorted(set(scoring.THAI_AREAS)))}

@@ -169,7 +169,11 @@ def test_reasons_quote_only_what_the_texts_say(embedder) -> None:
     m.load_profiles(profiles)
     (match,) = m.match(1, k=1)
     assert "match.reason.seeks_you" not in match.reason_keys
-    assert {"match.reason.offers_fit", "match.reason.partner_they_supply"} <= set(match.reason_keys)
+    assert "match.reason.concept_they_seek" not in match.reason_keys
+    # What they offer is named as the glossary's concept (wire harnesses) on both sides.
+    keys = {"match.reason.concept_they_offer", "match.reason.partner_they_supply"}
+    assert keys <= set(match.reason_keys)
+    assert any("wire harness" in r.lower() for r in match.reasons)
 
 
 def test_description_asking_for_buyers_meets_the_others_needs(
