@@ -15,10 +15,11 @@ matcher compares these slots as its keyword leg (`matching.signals`).
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -127,10 +128,11 @@ class Glossary:
 
     def find(self, text: str) -> list[Concept]:
         """Concepts named in the text, in order of first mention (longest match wins)."""
-        return [self.concepts[i] for i in self._find(text)]
+        return [self.concepts[i] for i in self.named(text)]
 
     @lru_cache(maxsize=1 << 16)  # noqa: B019 (one glossary per process; texts repeat)
-    def _find(self, text: str) -> tuple[int, ...]:
+    def named(self, text: str) -> tuple[int, ...]:
+        """Indices of the concepts named in the text, in order of first mention."""
         toks = concept_tokens(text) if text.strip() else ()
         found: list[int] = []
         i = 0
@@ -147,12 +149,13 @@ class Glossary:
 
     def weights(self, text: str) -> dict[int, float]:
         """Concept index -> weight: 1 for a named concept, less for the broader ones."""
-        out: dict[int, float] = {}
-        named = self._find(text)
-        for index in named:
-            out[index] = 1.0
-        for index in named:
-            w = BROADER_WEIGHT
+        return self.expand(dict.fromkeys(self.named(text), 1.0))
+
+    def expand(self, named: dict[int, float]) -> dict[int, float]:
+        """The named concepts with their broader ones at `BROADER_WEIGHT` per step."""
+        out = dict(named)
+        for index, weight in named.items():
+            w = weight * BROADER_WEIGHT
             for up in self._ancestors[index]:
                 if out.get(up, 0.0) < w:
                     out[up] = w
@@ -161,30 +164,114 @@ class Glossary:
 
     def slots(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The text's concepts as `SLOTS` (index, weight) pairs; unused slots are -1 / 0."""
-        ids = np.full(SLOTS, -1, dtype=np.int16)
-        ws = np.zeros(SLOTS, dtype=np.float32)
-        ranked = sorted(self.weights(text).items(), key=lambda kv: -kv[1])[:SLOTS]
-        for j, (index, w) in enumerate(ranked):
-            ids[j], ws[j] = index, w
-        return ids, ws
+        return _slots(self.weights(text))
 
     def query_vector(self, text: str) -> np.ndarray:
         """A dense vector over the concepts (plus one trailing zero for unused slots)."""
-        vec = np.zeros(len(self.concepts) + 1, dtype=np.float32)
-        for index, w in self.weights(text).items():
-            vec[index] = w
-        return vec
+        return _dense(self.weights(text), len(self.concepts))
 
     def shared(self, a: str, b: str) -> list[Concept]:
         """Concepts named in both texts (exact), in the order of the first."""
-        theirs = set(self._find(b))
-        return [self.concepts[i] for i in self._find(a) if i in theirs]
+        theirs = set(self.named(b))
+        return [self.concepts[i] for i in self.named(a) if i in theirs]
 
     def related(self, a: str, b: str) -> list[Concept]:
         """Broader concepts that the two texts share through what they name."""
         wa, wb = self.weights(a), self.weights(b)
         both = sorted((i for i in wa if i in wb), key=lambda i: -(wa[i] * wb[i]))
         return [self.concepts[i] for i in both]
+
+
+class ConceptLinker:
+    """The concepts of a text: those the glossary names in it, plus those whose surface
+    forms are nearest to the text in the sentence-embedding space (so a synonym, a
+    spelling or a typo the glossary lacks still reaches its concept). A text is compared
+    with every form, and in practice with those of its own language, where the model is
+    surest; the concept then carries the match across languages.
+
+    Duck-types the parts of `Glossary` the snapshot and the reasons use.
+    """
+
+    def __init__(
+        self,
+        glossary: Glossary,
+        embed: Callable[[Sequence[str]], np.ndarray],
+        *,
+        prepare: Callable[[str], str] = str.strip,
+        threshold: float = 0.6,
+        margin: float = 0.04,
+        weight: float = 0.8,
+    ) -> None:
+        self.glossary = glossary
+        self.concepts = glossary.concepts
+        self.threshold, self.margin, self.weight = threshold, margin, weight
+        self._embed = embed
+        self._prepare = prepare
+        forms: list[str] = []
+        starts: list[int] = []
+        for c in glossary.concepts:
+            starts.append(len(forms))
+            forms += [f for fs in c.names.values() for f in fs] or [c.id]
+        self._starts = np.array(starts)
+        # Services are named with everyday words ("supplies", "consulting", "staffing")
+        # that framing sentences share: they are found by name only, never linked.
+        self._linkable = np.array([c.kind != "service" for c in glossary.concepts], np.float32)
+        self._forms = embed(forms) if threshold > 0 else np.zeros((0, 0), np.float32)
+
+    def __len__(self) -> int:
+        return len(self.concepts)
+
+    @lru_cache(maxsize=1 << 16)  # noqa: B019 (one linker per matcher; texts repeat)
+    def _linked(self, text: str) -> tuple[tuple[int, float], ...]:
+        if self.threshold <= 0 or not text.strip():
+            return ()
+        sims = self._forms @ self._embed([self._prepare(text)])[0]
+        best = np.maximum.reduceat(sims, self._starts) * self._linkable
+        top = np.argsort(-best)[:2]
+        keep = [
+            i for i in top if best[i] >= self.threshold and best[i] >= best[top[0]] - self.margin
+        ]
+        return tuple((int(i), self.weight) for i in keep)
+
+    def weights(self, text: str) -> dict[int, float]:
+        named = dict.fromkeys(self.glossary.named(text), 1.0)
+        if not named:  # links only stand in for a name the glossary lacks
+            named = dict(self._linked(text))
+        return self.glossary.expand(named)
+
+    def slots(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        return _slots(self.weights(text))
+
+    def query_vector(self, text: str) -> np.ndarray:
+        return _dense(self.weights(text), len(self.concepts))
+
+
+class ConceptIndex(Protocol):
+    """What the snapshot and the reasons need of a glossary or a linker."""
+
+    concepts: list[Concept]
+
+    def __len__(self) -> int: ...
+    def slots(self, text: str) -> tuple[np.ndarray, np.ndarray]: ...
+    def query_vector(self, text: str) -> np.ndarray: ...
+
+
+def _slots(weights: dict[int, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Concept weights as `SLOTS` (index, weight) pairs, strongest first; unused: -1 / 0."""
+    ids = np.full(SLOTS, -1, dtype=np.int16)
+    ws = np.zeros(SLOTS, dtype=np.float32)
+    ranked = sorted(weights.items(), key=lambda kv: -kv[1])[:SLOTS]
+    for j, (index, w) in enumerate(ranked):
+        ids[j], ws[j] = index, w
+    return ids, ws
+
+
+def _dense(weights: dict[int, float], size: int) -> np.ndarray:
+    """A dense vector over the concepts, plus one trailing zero that unused slots read."""
+    vec = np.zeros(size + 1, dtype=np.float32)
+    for index, w in weights.items():
+        vec[index] = w
+    return vec
 
 
 @cache

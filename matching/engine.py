@@ -34,7 +34,7 @@ from sqlmodel import Session, select
 from core.types import Lang
 from language.embeddings import Embedder
 from matching import scoring, vectors
-from matching.concepts import Glossary, default_glossary
+from matching.concepts import ConceptLinker, Glossary, default_glossary
 from matching.diversity import rank
 from matching.explain import reasons_for
 from matching.models import Company
@@ -83,8 +83,9 @@ class Matcher:
         self.weights = weights
         self.glossary = glossary if glossary is not None else default_glossary()
         self.cache = EmbeddingCache(embedder, cache_path)
+        self._linker: ConceptLinker | None = None
         empty = np.zeros((0, embedder.dim), np.float32)
-        self._snapshot = Snapshot([], empty, empty, self.glossary)
+        self._snapshot = Snapshot([], empty, empty, None)
         self._fingerprint: tuple[Any, ...] | None = None
         self._max_id = 0
         self._since: datetime | None = None  # the newest updated_at of the last read
@@ -95,6 +96,20 @@ class Matcher:
         self.last_refresh_s = 0.0
 
     # -- building ------------------------------------------------------------------
+
+    @property
+    def linker(self) -> ConceptLinker:
+        """The glossary plus concept links by embedding (its forms embedded on first use,
+        through the same cache as the directory's texts)."""
+        if self._linker is None:
+            self._linker = ConceptLinker(
+                self.glossary,
+                self.cache.embed,
+                prepare=scoring.strip_framing,
+                threshold=self.weights.link_threshold,
+                margin=self.weights.link_margin,
+            )
+        return self._linker
 
     @property
     def snapshot(self) -> Snapshot:
@@ -127,12 +142,16 @@ class Matcher:
         self, profiles: Sequence[Profile], offers: np.ndarray, seeks: np.ndarray
     ) -> None:
         """Swap in a new snapshot built from profiles and their precomputed vectors."""
-        self._snapshot = Snapshot(profiles, offers, seeks, self.glossary)
+        self._snapshot = Snapshot(profiles, offers, seeks, self.linker)
 
     def apply(self, profiles: Sequence[Profile]) -> None:
         """Add or replace these companies' rows (embedding only texts not seen before),
         without reading or rebuilding the rest of the directory."""
         if not profiles:
+            return
+        if not len(self._snapshot):  # nothing loaded yet: these are the directory
+            self.load_profiles(profiles)
+            self.incremental_loads += 1
             return
         offers = self.embed_texts([p.offers for p in profiles])
         seeks = self.embed_texts([p.seeks for p in profiles])
@@ -249,7 +268,7 @@ class Matcher:
 
     def text_concepts(self, text: str) -> np.ndarray | None:
         """The concepts a text names, as a dense vector over the glossary (None: none)."""
-        vec = self.glossary.query_vector(text)
+        vec = self.linker.query_vector(text)
         return vec if vec.any() else None
 
     def query_for_text(self, text: str, *, country: str) -> Query:

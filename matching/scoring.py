@@ -64,6 +64,10 @@ class Weights:
     # named on both sides, `matching.concepts`), the rest the embedding similarity. 0 is
     # the scorer before issue 12 (embeddings only).
     concept: float = 0.4
+    # A text is linked to the concepts whose glossary forms its embedding is this close
+    # to (cosine; 0: only concepts the glossary names in it), `concepts.ConceptLinker`.
+    link_threshold: float = 0.3
+    link_margin: float = 0.1  # ... and within this of the nearest concept (at most two)
     center_languages: bool = True  # subtract each language's mean embedding (see engine)
     neutral: float = 0.4  # the value of a signal nobody filled in (no text, no sector ...)
     missing_cert_cut: float = 0.4  # a direction loses this share when no required cert is held

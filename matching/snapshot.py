@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from matching import concepts, scoring
-from matching.concepts import Glossary
+from matching.concepts import ConceptIndex
 from matching.models import Company
 
 COUNTRIES = ("TH", "JP")
@@ -140,7 +140,7 @@ class Snapshot:
         profiles: Sequence[Profile],
         offers: np.ndarray,
         seeks: np.ndarray,
-        glossary: Glossary | None = None,
+        glossary: ConceptIndex | None = None,
     ) -> None:
         order = sorted(range(len(profiles)), key=lambda i: (profiles[i].country, profiles[i].id))
         self.glossary = glossary
