@@ -93,6 +93,7 @@ def build_service(
         embedder=embedder,
         tokenizer=get_tokenizer(),
         collection=collection,
+        unit_collection=get_collection(client, name="eval-units", embedder_name=embedder.name),
         candidates=knowledge_settings.kb_candidates,
     )
     service = KnowledgeService(engine=engine, index=index, settings=knowledge_settings)

@@ -18,6 +18,7 @@ from typing import Any, Literal
 import bm25s
 import numpy as np
 
+from knowledge.extract import split_units
 from language.embeddings import Embedder
 from language.tokenize import Tokenizer
 
@@ -70,10 +71,28 @@ class SearchResult:
 @dataclass
 class _Snapshot:
     records: dict[str, ChunkRecord] = field(default_factory=dict)
-    order: list[str] = field(default_factory=list)  # BM25 row -> chunk id
+    order: list[str] = field(default_factory=list)  # BM25 row and matrix row -> chunk id
     bm25: Any = None
-    row: dict[str, int] = field(default_factory=dict)  # chunk id -> BM25 row
+    row: dict[str, int] = field(default_factory=dict)  # chunk id -> row
     by_topic_lang: dict[tuple[str, str], list[ChunkRecord]] = field(default_factory=dict)
+    matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), dtype=np.float32))
+    units: dict[str, Units] = field(default_factory=dict)  # chunk id -> its units
+
+
+@dataclass(frozen=True)
+class Units:
+    texts: tuple[str, ...]
+    vectors: np.ndarray  # one row per unit
+
+
+def unit_ids(record: ChunkRecord) -> list[str]:
+    return [f"{record.id}/{n}" for n in range(len(split_units(record.text)))]
+
+
+def unit_match_texts(record: ChunkRecord) -> list[str]:
+    """What a unit's embedding sees: the section heading gives a bare bullet its context."""
+    head = f"{record.section}: " if record.section else ""
+    return [f"{head}{unit}" for unit in split_units(record.text)]
 
 
 def topic_of(record: ChunkRecord) -> str:
@@ -81,23 +100,31 @@ def topic_of(record: ChunkRecord) -> str:
 
 
 class HybridIndex:
+    """Vectors are kept in memory (dense search is a matrix product); chroma persists them
+    so a restart does not re-embed. A reload caused by another process embeds what it has
+    not seen itself and never writes to chroma, which that process has written already."""
+
     def __init__(
         self,
         *,
         embedder: Embedder,
         tokenizer: Tokenizer,
         collection: Any,  # a chromadb Collection created without an embedding function
+        unit_collection: Any = None,  # the same for units; None: units are kept in memory
         candidates: int = 30,
         rrf_k: int = 60,
     ) -> None:
         self._embedder = embedder
         self._tokenizer = tokenizer
         self._collection = collection
+        self._unit_collection = unit_collection
         self._candidates = candidates
         self._rrf_k = rrf_k
         self._lock = threading.RLock()  # serialises writers; readers use the current snapshot
         self._snapshot = _Snapshot()
         self._pending: dict[str, ChunkRecord] | None = None
+        self._vectors: dict[str, np.ndarray] = {}
+        self._units: dict[str, Units] = {}
 
     @property
     def size(self) -> int:
@@ -106,6 +133,10 @@ class HybridIndex:
     @property
     def embedder(self) -> Embedder:
         return self._embedder
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        return self._tokenizer
 
     def tokenize(self, text: str) -> list[str]:
         return self._tokenizer.tokenize(text)
@@ -120,30 +151,111 @@ class HybridIndex:
 
     # -- writing --------------------------------------------------------------------
 
-    def load(self, records: Sequence[ChunkRecord]) -> int:
-        """Start-up: take `records` as the whole index; embed what chroma is missing and
-        drop what it has extra. Returns how many chunks had to be embedded."""
+    def load(self, records: Sequence[ChunkRecord], *, sync_store: bool = True) -> int:
+        """Take `records` as the whole index. With `sync_store` (start-up), chroma is made to
+        match: what it lacks is embedded and added, what it has extra is deleted. Without
+        (another process changed the store), what this process lacks is embedded in memory
+        only. Returns how many chunks had to be embedded."""
         with self._lock:
-            wanted = {r.id: r for r in records}
-            existing = set(self._all_collection_ids())
-            stale = [i for i in existing if i not in wanted]
-            for start in range(0, len(stale), _BATCH):
-                self._collection.delete(ids=stale[start : start + _BATCH])
-            missing = [r for r in records if r.id not in existing]
-            self._add_to_collection(missing)
+            if sync_store:
+                embedded = self._sync(self._collection, records, chunks=True)
+                if self._unit_collection is not None:
+                    self._sync(self._unit_collection, records, chunks=False)
+            else:
+                embedded = len([r for r in records if r.id not in self._vectors])
+            self._embed_in_memory(
+                [r for r in records if r.id not in self._vectors],
+                [r for r in records if r.id not in self._units],
+            )
+            wanted = {r.id for r in records}
+            self._vectors = {i: v for i, v in self._vectors.items() if i in wanted}
+            self._units = {i: u for i, u in self._units.items() if i in wanted}
             self._publish({r.id: r for r in records})
-            if stale or missing:
-                logger.info(
-                    "vector index synchronised: %d added, %d removed", len(missing), len(stale)
-                )
-            return len(missing)
+            return embedded
+
+    def _sync(self, collection: Any, records: Sequence[ChunkRecord], *, chunks: bool) -> int:
+        """Make `collection` hold exactly the vectors of `records` (chunks or units) and
+        keep the stored ones in memory; returns how many chunks were embedded."""
+        wanted = {i: r for r in records for i in ([r.id] if chunks else unit_ids(r))}
+        existing = set(_all_ids(collection))
+        stale = [i for i in existing if i not in wanted]
+        for start in range(0, len(stale), _BATCH):
+            collection.delete(ids=stale[start : start + _BATCH])
+        stored = _get_vectors(collection, [i for i in wanted if i in existing])
+        missing = {id(wanted[i]): wanted[i] for i in wanted if i not in existing}
+        missing_records = list(missing.values())
+        if chunks:
+            self._vectors.update(stored)
+            self._add(missing_records, units=False)
+        else:
+            for r in records:
+                ids = unit_ids(r)
+                if ids and all(i in stored for i in ids):
+                    self._units[r.id] = Units(
+                        tuple(split_units(r.text)), np.vstack([stored[i] for i in ids])
+                    )
+            self._add(missing_records, units=True)
+        if stale or missing:
+            logger.info("vector store synchronised: %d added, %d removed", len(missing), len(stale))
+        return len(missing_records)
+
+    def _add(self, records: Sequence[ChunkRecord], *, units: bool) -> None:
+        if not records:
+            return
+        if units:
+            self._embed_in_memory([], records)
+            self._store_units(records)
+        else:
+            self._embed_in_memory(records, [])
+            self._store_chunks(records)
+
+    def _embed_in_memory(
+        self, chunks: Sequence[ChunkRecord], with_units: Sequence[ChunkRecord]
+    ) -> None:
+        """One embedding call for the chunks' texts and the units of `with_units`."""
+        unit_texts = [unit_match_texts(r) for r in with_units]
+        texts = [r.match_text for r in chunks] + [t for ts in unit_texts for t in ts]
+        if not texts:
+            return
+        vectors = self._embedder.embed(texts)
+        for n, record in enumerate(chunks):
+            self._vectors[record.id] = vectors[n]
+        offset = len(chunks)
+        for record, ts in zip(with_units, unit_texts, strict=True):
+            self._units[record.id] = Units(
+                tuple(split_units(record.text)), vectors[offset : offset + len(ts)]
+            )
+            offset += len(ts)
+
+    def _store_chunks(self, records: Sequence[ChunkRecord]) -> None:
+        _add_vectors(
+            self._collection,
+            [r.id for r in records],
+            [self._vectors[r.id] for r in records],
+            [{"document_id": r.document_id, "lang": r.lang, "topic": topic_of(r)} for r in records],
+        )
+
+    def _store_units(self, records: Sequence[ChunkRecord]) -> None:
+        if self._unit_collection is None:
+            return
+        ids, vectors, metadatas = [], [], []
+        for r in records:
+            units = self._units[r.id]
+            for unit_id, vector in zip(unit_ids(r), units.vectors, strict=True):
+                ids.append(unit_id)
+                vectors.append(vector)
+                metadatas.append({"document_id": r.document_id, "chunk_id": r.id})
+        _add_vectors(self._unit_collection, ids, vectors, metadatas)
 
     def replace_document(self, document_id: int, records: Sequence[ChunkRecord]) -> None:
         """The document's chunks become `records` (empty: the document is gone)."""
         with self._lock:
-            embeddings = self._embed(records)  # fail before touching anything
+            self._embed_in_memory(records, records)  # fail before touching anything
             self._collection.delete(where={"document_id": document_id})
-            self._add_to_collection(records, embeddings=embeddings)
+            if self._unit_collection is not None:
+                self._unit_collection.delete(where={"document_id": document_id})
+            self._store_chunks(records)
+            self._store_units(records)
             base = self._pending if self._pending is not None else self._snapshot.records
             kept = {i: r for i, r in base.items() if r.document_id != document_id}
             kept.update({r.id: r for r in records})
@@ -170,34 +282,6 @@ class HybridIndex:
     def remove_document(self, document_id: int) -> None:
         self.replace_document(document_id, [])
 
-    def _all_collection_ids(self) -> list[str]:
-        total = self._collection.count()
-        ids: list[str] = []
-        for offset in range(0, total, _BATCH * 5):
-            ids.extend(self._collection.get(include=[], limit=_BATCH * 5, offset=offset)["ids"])
-        return ids
-
-    def _embed(self, records: Sequence[ChunkRecord]) -> np.ndarray:
-        return self._embedder.embed([r.match_text for r in records])
-
-    def _add_to_collection(
-        self, records: Sequence[ChunkRecord], *, embeddings: np.ndarray | None = None
-    ) -> None:
-        if not records:
-            return
-        if embeddings is None:
-            embeddings = self._embed(records)
-        for start in range(0, len(records), _BATCH):
-            batch = records[start : start + _BATCH]
-            self._collection.add(
-                ids=[r.id for r in batch],
-                embeddings=embeddings[start : start + _BATCH],
-                metadatas=[
-                    {"document_id": r.document_id, "lang": r.lang, "topic": topic_of(r)}
-                    for r in batch
-                ],
-            )
-
     def _publish(self, records: dict[str, ChunkRecord]) -> None:
         order = sorted(records, key=lambda i: (records[i].document_id, records[i].position))
         bm25 = None
@@ -209,12 +293,20 @@ class HybridIndex:
         for chunk_id in order:
             record = records[chunk_id]
             by_topic_lang.setdefault((topic_of(record), record.lang), []).append(record)
+        dim = self._embedder.dim
+        matrix = (
+            np.vstack([self._vectors[i] for i in order]).astype(np.float32)
+            if order
+            else np.zeros((0, dim), dtype=np.float32)
+        )
         self._snapshot = _Snapshot(
             records=records,
             order=order,
             bm25=bm25,
             row={chunk_id: n for n, chunk_id in enumerate(order)},
             by_topic_lang=by_topic_lang,
+            matrix=matrix,
+            units={i: self._units[i] for i in order if i in self._units},
         )
 
     # -- reading --------------------------------------------------------------------
@@ -283,39 +375,41 @@ class HybridIndex:
         candidates = snapshot.by_topic_lang.get((topic, lang), [])
         if not candidates:
             return []
-        result = self._collection.query(
-            query_embeddings=[query_vector],
-            n_results=len(candidates),
-            where={"$and": [{"topic": topic}, {"lang": lang}]},
-            include=["distances"],
-        )
+        position = snapshot.row
+        sims = snapshot.matrix[[position[r.id] for r in candidates]] @ query_vector
         words = self._tokenizer.tokenize(query)
         keyword: dict[str, float] = {}
         if words and snapshot.bm25 is not None:
             scores = snapshot.bm25.get_scores(words)
-            position = snapshot.row
             top = max((float(scores[position[r.id]]) for r in candidates), default=0.0)
             if top > 0:
                 keyword = {r.id: float(scores[position[r.id]]) / top for r in candidates}
-        ranked: list[tuple[ChunkRecord, float, float]] = []
-        for chunk_id, distance in zip(result["ids"][0], result["distances"][0], strict=True):
-            record = snapshot.records.get(chunk_id)
-            if record is not None:
-                similarity = 1.0 - float(distance)
-                ranked.append((record, similarity, similarity + 0.1 * keyword.get(chunk_id, 0.0)))
+        ranked = [
+            (record, float(sim), float(sim) + 0.1 * keyword.get(record.id, 0.0))
+            for record, sim in zip(candidates, sims, strict=True)
+        ]
         ranked.sort(key=lambda item: item[2], reverse=True)
         return ranked[:limit]
 
+    def record(self, chunk_id: str) -> ChunkRecord | None:
+        return self._snapshot.records.get(chunk_id)
+
+    def chunks_of(self, topic: str, lang: str) -> list[ChunkRecord]:
+        return list(self._snapshot.by_topic_lang.get((topic, lang), []))
+
+    def similarity(self, record: ChunkRecord, query_vector: np.ndarray) -> float:
+        snapshot = self._snapshot
+        return float(snapshot.matrix[snapshot.row[record.id]] @ query_vector)
+
+    def units_of(self, record: ChunkRecord) -> Units | None:
+        return self._snapshot.units.get(record.id)
+
     def _dense(self, vector: np.ndarray, snapshot: _Snapshot) -> list[tuple[str, float]]:
         n = min(self._candidates, len(snapshot.order))
-        result = self._collection.query(
-            query_embeddings=[vector], n_results=n, include=["distances"]
-        )
-        return [
-            (chunk_id, 1.0 - float(distance))
-            for chunk_id, distance in zip(result["ids"][0], result["distances"][0], strict=True)
-            if chunk_id in snapshot.records
-        ]
+        sims = snapshot.matrix @ vector
+        top = np.argpartition(-sims, n - 1)[:n] if n < len(sims) else np.arange(len(sims))
+        top = top[np.argsort(-sims[top])]
+        return [(snapshot.order[int(i)], float(sims[i])) for i in top]
 
     def _keyword(self, tokens: Iterable[str], snapshot: _Snapshot) -> list[tuple[str, float]]:
         tokens = list(tokens)
@@ -328,3 +422,34 @@ class HybridIndex:
             for index, score in zip(docs[0], scores[0], strict=True)
             if score > 0
         ]
+
+
+def _all_ids(collection: Any) -> list[str]:
+    total = collection.count()
+    ids: list[str] = []
+    for offset in range(0, total, _BATCH * 5):
+        ids.extend(collection.get(include=[], limit=_BATCH * 5, offset=offset)["ids"])
+    return ids
+
+
+def _get_vectors(collection: Any, ids: Sequence[str]) -> dict[str, np.ndarray]:
+    found: dict[str, np.ndarray] = {}
+    for start in range(0, len(ids), _BATCH):
+        got = collection.get(ids=list(ids[start : start + _BATCH]), include=["embeddings"])
+        for i, vector in zip(got["ids"], got["embeddings"], strict=True):
+            found[i] = np.asarray(vector, dtype=np.float32)
+    return found
+
+
+def _add_vectors(
+    collection: Any,
+    ids: Sequence[str],
+    vectors: Sequence[np.ndarray],
+    metadatas: Sequence[dict[str, Any]],
+) -> None:
+    for start in range(0, len(ids), _BATCH):
+        collection.upsert(
+            ids=list(ids[start : start + _BATCH]),
+            embeddings=np.vstack(vectors[start : start + _BATCH]),
+            metadatas=list(metadatas[start : start + _BATCH]),
+        )

@@ -32,6 +32,8 @@ LANG_CODES = ("th", "ja", "en")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 _AS_OF = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*$", re.MULTILINE)
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
+SECTION_SEP = " › "
 
 
 class LoaderError(ValueError):
@@ -281,22 +283,49 @@ class Chunker:
         if document.markdown:
             sections = []
             for part in self._headers.split_text(document.content):
-                path = [part.metadata[h] for h in ("h1", "h2", "h3") if part.metadata.get(h)]
-                # The document title is added to every chunk anyway; keep the sub-headings.
-                if path and path[0] == document.title:
-                    path = path[1:]
-                sections.append(
-                    (" / ".join(path[1:] if len(path) > 1 else path), part.page_content)
-                )
+                # The heading path under the document's own heading (an h1 that is the
+                # title, or one with sub-headings under it): "Loan terms › Interest".
+                meta = part.metadata
+                path = [meta[h] for h in ("h2", "h3") if meta.get(h)]
+                if meta.get("h1") and not path and meta["h1"] != document.title:
+                    path = [meta["h1"]]
+                sections.append((SECTION_SEP.join(path), part.page_content))
         else:
             sections = [("", document.content)]
         chunks: list[ChunkText] = []
         for section, body in sections:
-            for piece in self._splitter.split_text(body):
+            for piece in self._splitter.split_text(tables_as_rows(body)):
                 piece = piece.strip()
                 if piece:
                     chunks.append(ChunkText(position=len(chunks), text=piece, section=section))
         return chunks
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def tables_as_rows(text: str) -> str:
+    """Markdown tables become one line per row, each cell with its column header
+    ("size: micro · employees: up to 5"), so a row is understood on its own and is never
+    cut from its header."""
+    lines = text.splitlines()
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i].strip()
+        rule = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if line.startswith("|") and _TABLE_RULE.match(rule):
+            header = _cells(line)
+            i += 2
+            while i < len(lines) and lines[i].strip().startswith("|"):
+                cells = _cells(lines[i])
+                out.append(" · ".join(f"{h}: {c}" for h, c in zip(header, cells, strict=False)))
+                i += 1
+            continue
+        out.append(lines[i])
+        i += 1
+    return "\n".join(out)
 
 
 def with_overrides(document: LoadedDocument, **changes: Any) -> LoadedDocument:

@@ -6,9 +6,9 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -17,6 +17,8 @@ from core.db import session_scope
 from core.i18n import t
 from core.settings import Settings
 from knowledge import repo
+from knowledge.compose import Extraction, extract, has_evidence
+from knowledge.extract import Extractor, build_cues
 from knowledge.generate import AnswerWriter
 from knowledge.index import ChunkRecord, Hit, HybridIndex, Mode, SearchResult, topic_of
 from knowledge.loaders import Chunker, LoadedDocument, iter_files, load_file
@@ -65,8 +67,18 @@ class KnowledgeService:
             chunk_size=self._settings.kb_chunk_size, chunk_overlap=self._settings.kb_chunk_overlap
         )
         self._writer = writer
+        self._extractor = Extractor(index.tokenizer, build_cues(index.tokenizer))
         self._stamp: tuple[int, int, str] | None = None
         self._checked_at = 0.0
+
+    def variant(
+        self, settings: Settings, *, writer: AnswerWriter | None = None
+    ) -> KnowledgeService:
+        """Another service over the same store and index, with other settings (to compare
+        answer strategies in one run)."""
+        return KnowledgeService(
+            engine=self._engine, index=self._index, settings=settings, writer=writer
+        )
 
     @property
     def index(self) -> HybridIndex:
@@ -78,12 +90,13 @@ class KnowledgeService:
 
     # -- start-up -----------------------------------------------------------------------
 
-    def load_index(self) -> int:
-        """Fill the in-process index from the store; returns the number of chunks embedded."""
+    def load_index(self, *, sync_store: bool = True) -> int:
+        """Fill the in-process index from the store; returns the number of chunks embedded.
+        `sync_store=False` (a change by another process) leaves the vector store alone."""
         with Session(self._engine) as session:
             stamp = repo.store_stamp(session)
             records = [_record(chunk, doc) for chunk, doc in repo.all_chunks(session)]
-        embedded = self._index.load(records)
+        embedded = self._index.load(records, sync_store=sync_store)
         self._stamp = stamp
         return embedded
 
@@ -100,7 +113,7 @@ class KnowledgeService:
         if stamp == self._stamp:
             return False
         logger.info("knowledge documents changed in another process; reloading the index")
-        self.load_index()
+        self.load_index(sync_store=False)
         return True
 
     def health(self) -> None:
@@ -311,13 +324,29 @@ class KnowledgeService:
         vector = self._index.embed_query(question)
         result = self._index.search(question, k=8, query_vector=vector)
         passages = [_passage(hit) for hit in result.hits]
-        if not self.is_confident(result):
+        if not self._settings.kb_extract:
+            if not self.is_confident(result):
+                return self._unknown(question, lang, ref, passages, result.best_dense)
+            quoted, text = self._sections(question, vector, result, lang)
+            return self._finish(question, lang, ref, quoted, passages, text, result)
+        extraction = extract(
+            self._extractor, self._index, question, vector, result, lang, self._settings
+        )
+        if not has_evidence(extraction, self._settings):
             return self._unknown(question, lang, ref, passages, result.best_dense)
+        assert extraction.best is not None
+        best_chunk = extraction.best.candidate.chunk_id
+        quoted = [_unit_passage(extraction, self._index, best_chunk)]
+        return self._finish(question, lang, ref, quoted, passages, extraction.text, result)
+
+    def _sections(
+        self, question: str, vector: Any, result: SearchResult, lang: str
+    ) -> tuple[list[Passage], str]:
+        """Without extraction: the best sections of the top topic, in the user's language
+        when that translation exists, else in the language of the top passage: the best
+        one, and the runner-up when it scores almost as well."""
         top = result.hits[0].record
         quoted = [_passage(result.hits[0])]
-        # Quote the best sections of the top topic, in the user's language when that
-        # translation exists, else in the language of the top passage: the best one, and
-        # the runner-up when it scores almost as well (a short answer often spans two).
         for quote_lang in dict.fromkeys((lang, top.lang)):
             found = self._index.best_in(question, vector, topic=topic_of(top), lang=quote_lang)
             if found:
@@ -328,12 +357,23 @@ class KnowledgeService:
                     if score >= first_score - SECOND_PASSAGE_MARGIN
                 ]
                 break
+        in_document_order = sorted(quoted, key=lambda p: p.position)
+        return quoted, "\n\n".join(p.text for p in in_document_order)
+
+    def _finish(
+        self,
+        question: str,
+        lang: str,
+        ref: str,
+        quoted: list[Passage],
+        passages: list[Passage],
+        text: str,
+        result: SearchResult,
+    ) -> Answer:
         best = quoted[0]
         quoted_ids = {p.chunk_id for p in quoted}
         ordered = [*quoted, *(p for p in passages if p.chunk_id not in quoted_ids)]
-        in_document_order = sorted(quoted, key=lambda p: p.position)
-        text, generated = "\n\n".join(p.text for p in in_document_order), False
-        used = [best]
+        generated, used = False, [best]
         if self._writer is not None:
             try:
                 written = self._writer.write(question, lang, ordered[:4])
@@ -385,6 +425,17 @@ def _record(chunk: KnowledgeChunk, document: KnowledgeDocument) -> ChunkRecord:
         as_of=document.as_of,
         section=chunk.section,
         tokens=tuple(chunk.tokens),
+    )
+
+
+def _unit_passage(extraction: Extraction, index: HybridIndex, chunk_id: str) -> Passage:
+    """The extracted sentences as a passage of the best unit's chunk (what a chat model
+    is given first, and what the answer cites)."""
+    record = index.record(chunk_id)
+    assert record is not None and extraction.best is not None
+    return replace(
+        _passage(Hit(record=record, score=extraction.best.score, dense=extraction.best.similarity)),
+        text=extraction.text,
     )
 
 

@@ -81,6 +81,9 @@ def build_knowledge(
         embedder=embedder,
         tokenizer=get_tokenizer(),
         collection=collection,
+        unit_collection=get_collection(
+            client, name=f"{settings.kb_collection}-units", embedder_name=embedder.name
+        ),
         candidates=settings.kb_candidates,
     )
     writer = LLMWriter(make_chat_model(settings.llm)) if settings.llm else None

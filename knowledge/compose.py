@@ -1,0 +1,89 @@
+"""From retrieved chunks to the sentences shown: candidates, extraction and the evidence
+the decline decision uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.settings import Settings
+from knowledge.extract import Extractor, ScoredUnit, UnitCandidate, pick, render_units
+from knowledge.index import HybridIndex, SearchResult, topic_of
+
+# Topics (documents and their translations) whose sentences compete for the answer.
+CANDIDATE_TOPICS = 3
+
+
+@dataclass(frozen=True)
+class Extraction:
+    units: tuple[ScoredUnit, ...]  # the chosen units, in document order
+    best: ScoredUnit | None  # the best-scoring unit (the evidence)
+    text: str  # the units under their section headings
+
+    @property
+    def topic(self) -> str | None:
+        return self.best.candidate.topic if self.best else None
+
+
+def candidates(
+    index: HybridIndex, result: SearchResult, vector: np.ndarray, lang: str
+) -> list[UnitCandidate]:
+    """The units of the best topics' chunks, each topic in the user's language when that
+    translation exists, else in the language retrieval found it in."""
+    topics: dict[str, str] = {}
+    for hit in result.hits:
+        topics.setdefault(topic_of(hit.record), hit.record.lang)
+        if len(topics) == CANDIDATE_TOPICS:
+            break
+    found: list[UnitCandidate] = []
+    for rank, (topic, found_lang) in enumerate(topics.items()):
+        chunks = index.chunks_of(topic, lang) or index.chunks_of(topic, found_lang)
+        for record in chunks:
+            units = index.units_of(record)
+            if units is None:
+                continue
+            chunk_similarity = index.similarity(record, vector)
+            for n, (text, unit_vector) in enumerate(zip(units.texts, units.vectors, strict=True)):
+                found.append(
+                    UnitCandidate(
+                        chunk_id=record.id,
+                        topic=topic,
+                        document_id=record.document_id,
+                        title=record.title,
+                        position=record.position,
+                        n=n,
+                        text=text,
+                        section=record.section,
+                        as_of=record.as_of,
+                        vector=unit_vector,
+                        chunk_similarity=chunk_similarity,
+                        topic_rank=rank,
+                    )
+                )
+    return found
+
+
+def extract(
+    extractor: Extractor,
+    index: HybridIndex,
+    question: str,
+    vector: np.ndarray,
+    result: SearchResult,
+    lang: str,
+    settings: Settings,
+) -> Extraction:
+    scored = extractor.score(question, vector, candidates(index, result, vector, lang))
+    if not scored:
+        return Extraction(units=(), best=None, text="")
+    chosen = pick(scored, margin=settings.kb_unit_margin, limit=3)
+    best = max(chosen, key=lambda s: s.score)
+    return Extraction(units=tuple(chosen), best=best, text=render_units(chosen))
+
+
+def has_evidence(extraction: Extraction, settings: Settings) -> bool:
+    """The decline decision, on the extracted unit: its score combines its similarity to
+    the question, the question words and concepts it shares, the document it names and
+    whether it carries the asked kind of fact."""
+    best = extraction.best
+    return best is not None and best.score >= settings.kb_min_unit_score

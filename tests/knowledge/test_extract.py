@@ -1,0 +1,147 @@
+"""Section-aware chunks, units and answer extraction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from core.settings import Settings
+from knowledge.extract import load_cues, split_units, year_of
+from knowledge.loaders import Chunker
+from knowledge.service import KnowledgeService
+from knowledge.skill import render_answer
+from tests.knowledge.conftest import doc
+
+TABLE_DOC = doc(
+    "sizes",
+    "Sizes",
+    "# Sizes\n\nIntro line.\n\n## Definition\n\n### Table\n\n"
+    "| size | employees |\n|---|---|\n| micro | up to 5 |\n| small | up to 50 |\n\n"
+    "- A bullet that is long enough to have two sentences. It must stay one unit.\n",
+)
+
+
+def test_chunks_keep_their_heading_path_and_tables_become_rows_with_their_header() -> None:
+    chunks = Chunker().split(TABLE_DOC)
+    table = next(c for c in chunks if "micro" in c.text)
+    assert table.section == "Definition › Table"
+    lines = table.text.splitlines()
+    assert "size: micro · employees: up to 5" in lines
+    assert "size: small · employees: up to 50" in lines
+    assert not any(line.startswith("|") for line in lines)
+
+
+def test_units_are_sentences_bullets_and_rows() -> None:
+    text = (
+        "First sentence here. Second one follows.\n"
+        "- A bullet. With two sentences.\n"
+        "size: micro · employees: up to 5\n"
+        "最初の文です。次の文です。"
+    )
+    assert split_units(text) == [
+        "First sentence here.",
+        "Second one follows.",
+        "- A bullet. With two sentences.",
+        "size: micro · employees: up to 5",
+        "最初の文です。",
+        "次の文です。",
+    ]
+
+
+def test_long_thai_lines_are_cut_at_spaces_short_ones_kept() -> None:
+    short = "ไม่ต้องใช้หลักประกัน ดอกเบี้ยต่ำ"
+    assert split_units(short) == [short]
+    long = " ".join(["กองทุนพัฒนาเอสเอ็มอีตามแนวประชารัฐ"] * 12)
+    pieces = split_units(long)
+    assert len(pieces) > 1 and " ".join(pieces) == long
+
+
+def test_years_read_in_both_calendars() -> None:
+    assert year_of("เงื่อนไขเงินกู้ (ปี 2560)") == 2017
+    assert year_of("Loan terms (2017)", "2019 round") == 2019
+    assert year_of("no year") == 0
+
+
+def test_every_question_kind_has_cues_in_three_languages() -> None:
+    kinds, concepts = load_cues()
+    names = {k.name for k in kinds}
+    assert {"amount", "interest", "collateral", "repayment", "eligibility"} <= names
+    assert {"apply", "deadline", "definition", "operator"} <= names
+    for kind in kinds:
+        assert set(kind.cues) == {"th", "ja", "en"} and kind.evidence
+    assert "ดอกเบี้ย" in concepts["interest"] and "金利" in concepts["interest"]
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "fact", "not_shown"),
+    [
+        (
+            "กองทุนพัฒนาเอสเอ็มอีตามแนวประชารัฐ คิดดอกเบี้ยกี่เปอร์เซ็นต์ครับ",
+            "th",
+            "ร้อยละ 1 ต่อปี",
+            "ร้อยละ 5–7",
+        ),
+        ("ต้องมีหลักทรัพย์ค้ำประกันไหม", "th", "ไม่ต้องใช้หลักประกัน", None),
+        ("ジェグテックって何？", "ja", "ビジネスマッチング", None),
+        (
+            "How much can a company borrow under the 2024 Thai SME Fund loans?",
+            "en",
+            "At most 5 million baht per company",
+            "Businesses registered in Thailand",
+        ),
+        ("プラチャラット基金の金利は？", "ja", "年1％", "5〜7％"),
+    ],
+)
+def test_the_answer_shows_the_asked_fact_under_its_heading(
+    starter_service: KnowledgeService, question: str, lang: str, fact: str, not_shown: str | None
+) -> None:
+    answer = starter_service.answer(question)
+    assert answer.confident
+    reply = render_answer(answer, lang)  # type: ignore[arg-type]
+    assert fact in reply
+    assert "【" in reply  # the section heading
+    if not_shown:
+        assert not_shown not in reply
+    assert len([line for line in answer.text.splitlines() if line.startswith("• ")]) <= 3
+
+
+def test_out_of_scope_is_declined_on_the_units_evidence(
+    starter_service: KnowledgeService,
+) -> None:
+    for question in ("What's the weather in Bangkok tomorrow?", "おすすめのラーメン屋は？"):
+        assert not starter_service.answer(question).confident
+
+
+def test_a_question_about_an_english_only_document_in_thai_is_declined_when_unrelated(
+    make_small_service,
+) -> None:
+    service = make_small_service()
+    answer = service.answer("ร้านก๋วยเตี๋ยวเรือแถวอนุสาวรีย์ชัยอร่อยไหม")
+    assert not answer.confident
+
+
+def test_extraction_off_quotes_whole_sections_as_before(
+    starter_service: KnowledgeService,
+) -> None:
+    baseline = starter_service.variant(Settings(kb_extract=False))
+    answer = baseline.answer("Do I need collateral for a Pracharat fund loan?")
+    assert answer.confident
+    assert "Interest: 1% a year" in answer.text and "Collateral: none required" in answer.text
+    assert "【" not in answer.text
+
+
+def test_units_are_embedded_at_ingest_not_per_question(
+    starter_service: KnowledgeService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    embedder = starter_service.index.embedder
+    original = embedder.embed
+
+    def counting(texts: list[str]) -> Any:
+        calls.append(len(texts))
+        return original(texts)
+
+    monkeypatch.setattr(embedder, "embed", counting)
+    starter_service.answer("What interest does the Pracharat fund charge?")
+    assert calls == [1]  # the question only
