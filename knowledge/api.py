@@ -355,7 +355,7 @@ def upload_document(
         "as_of": as_of,
     }
     try:
-        loaded = load_file(target, key=key or f"upload/{safe}", overrides=overrides)
+        loaded = load_file(target, key=key or f"upload/{safe}", overrides=overrides, file_name=name)
     except LoaderError as exc:
         target.unlink(missing_ok=True)
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc

@@ -76,14 +76,20 @@ def evaluate(
         int, typer.Option(help="Chunks to index for the latency run (0 skips it)")
     ] = 10_000,
     baseline: Annotated[bool, typer.Option(help="Include the English-only MiniLM baseline")] = True,
+    answers: Annotated[
+        bool,
+        typer.Option(help="Fact-in-answer evaluation on knowledge_questions_v2.json (dev, test)"),
+    ] = True,
 ) -> None:
-    """Evaluate retrieval and answers on the question set (recall@1/5, MRR, declines, latency)."""
+    """Evaluate retrieval and answers: recall@1/5, MRR, the asked fact in the reply shown
+    (extraction beside the whole-section baseline, dev and test splits), declines, latency."""
     from knowledge.evaluation import run_evaluation
 
     run_evaluation(
         questions_path=questions,
         latency_chunks=latency_chunks,
         with_baseline=baseline,
+        with_answers=answers,
         console=Console(),
     )
 

@@ -34,6 +34,7 @@ _AS_OF = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*$", re.MULTILINE)
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 SECTION_SEP = " › "
+_MAX_TITLE = 120  # a first line longer than this is a paragraph, not a title
 
 
 class LoaderError(ValueError):
@@ -115,8 +116,7 @@ def build_document(
     content = content.strip()
     if not content:
         raise LoaderError(f"{fallback_title}: the document has no text")
-    heading = _HEADING.search(content) if markdown else None
-    title = str(meta.get("title") or (heading.group(1) if heading else fallback_title)).strip()
+    title = str(meta.get("title") or _title_from_text(content, markdown) or fallback_title).strip()
     lang = str(meta.get("lang") or langdetect.detect(content) or "en").strip().lower()
     if lang not in LANG_CODES:
         raise LoaderError(f"lang must be one of {', '.join(LANG_CODES)}, got {lang!r}")
@@ -134,10 +134,27 @@ def build_document(
     )
 
 
+def _title_from_text(content: str, markdown: bool) -> str:
+    """The first Markdown heading; for other text, its first line when it is short enough
+    to be a heading."""
+    if markdown:
+        heading = _HEADING.search(content)
+        if heading:
+            return heading.group(1)
+    first = next((line.strip(" #\t") for line in content.splitlines() if line.strip()), "")
+    return first if 0 < len(first) <= _MAX_TITLE else ""
+
+
 def load_file(
-    path: Path, *, key: str | None = None, overrides: dict[str, Any] | None = None
+    path: Path,
+    *,
+    key: str | None = None,
+    overrides: dict[str, Any] | None = None,
+    file_name: str | None = None,
 ) -> LoadedDocument:
-    """Read one file; `overrides` (e.g. from an upload form) win over what the file says."""
+    """Read one file; `overrides` (e.g. from an upload form) win over what the file says.
+    `file_name` is the name the file had for its owner (an upload is stored under a
+    temporary name); the title falls back to it only when the document names none."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -159,12 +176,12 @@ def load_file(
         markdown = False
     meta = {**meta, **{k: v for k, v in (overrides or {}).items() if v not in (None, "")}}
     if not meta.get("source"):
-        meta["source"] = path.name
+        meta["source"] = file_name or path.name
     return build_document(
         key=key or str(path.resolve()),
         content=content,
         meta=meta,
-        fallback_title=path.stem.replace("_", " ").replace("-", " "),
+        fallback_title=Path(file_name or path.name).stem.replace("_", " ").replace("-", " "),
         origin=str(path.resolve()),
         markdown=markdown,
         default_as_of=mtime,

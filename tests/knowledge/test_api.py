@@ -205,6 +205,28 @@ def test_upload_a_pdf_then_upload_it_again_changed(api, tmp_path) -> None:
     assert "Khon Kaen" in answer["answer"]
 
 
+@pytest.mark.parametrize(
+    ("body", "title"),
+    [
+        ("Export credit FAQ\n\nThe premium is 0.5% of the invoice.", "Export credit FAQ"),
+        ("The premium is 0.5% of the invoice value. " * 8, "upload test"),
+    ],
+)
+def test_uploaded_text_takes_its_title_from_the_document_not_the_stored_file(
+    api, body: str, title: str
+) -> None:
+    client, _, staff = api
+    response = client.post(
+        "/api/knowledge/documents/upload",
+        headers=staff,
+        files={"file": ("upload test.txt", body.encode(), "text/plain")},
+    )
+    assert response.status_code == 201, response.text
+    document = response.json()["document"]
+    assert document["title"] == title
+    assert document["source"] == "upload test.txt"
+
+
 def test_upload_refuses_unsupported_types(api) -> None:
     client, _, staff = api
     response = client.post(

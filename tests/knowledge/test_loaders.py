@@ -29,7 +29,8 @@ def test_markdown_front_matter_gives_the_metadata() -> None:
 def test_plain_text_derives_language_title_and_date() -> None:
     document = load_file(FIXTURES / "notes.txt")
     assert document.lang == "th"
-    assert document.title == "notes"
+    # The first line is short enough to be the title; the file name is the last resort.
+    assert document.title == "ศูนย์บริการธุรกิจเปิดให้คำปรึกษาฟรีทุกวันจันทร์ถึงวันศุกร์ค่ะ"
     assert document.source == "notes.txt"
     assert len(document.as_of) == 10  # the file's modification date
     assert "ศูนย์บริการธุรกิจ" in document.content
