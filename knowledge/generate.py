@@ -7,6 +7,7 @@ via `OPENAI_BASE_URL`). Tests pass a LangChain fake chat model to `LLMWriter`.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -19,10 +20,17 @@ LANGUAGE_NAMES = {"th": "Thai", "ja": "Japanese", "en": "English"}
 SYSTEM_PROMPT = (
     "You answer questions from Thai and Japanese small businesses about SME support "
     "programmes. Use ONLY the numbered passages below; they may be in another language. "
-    "Write the answer in {language}, in two to four short sentences, and cite the passages "
-    "you used as [1], [2]. If the passages do not answer the question, reply exactly "
-    "NO_ANSWER."
+    "Passage [1] holds the sentences picked as the answer, under their section heading; "
+    "the others give context. Write the answer in {language}, in two to four short "
+    "sentences, keep the numbers, dates and names exactly as written, and cite every "
+    "passage you used as [1], [2]. If the passages do not answer the question, reply "
+    "exactly NO_ANSWER."
 )
+_CITATION = re.compile(r"\[(\d+)\]")
+
+
+class UncitedAnswer(ValueError):
+    """The model's answer cites none of the passages it was given."""
 
 
 class AnswerWriter(Protocol):
@@ -53,6 +61,9 @@ class LLMWriter:
         text = content.strip()
         if not text or "NO_ANSWER" in text:
             return None
+        cited = {int(n) for n in _CITATION.findall(text)}
+        if not cited & set(range(1, len(passages) + 1)):
+            raise UncitedAnswer(text[:200])
         return text
 
 

@@ -46,6 +46,30 @@ def test_generated_answer_uses_the_chat_model_and_cites_sources(
     assert rendered.startswith("最大1,000万バーツ") and "出典：" in rendered and "[1] " in rendered
 
 
+def test_the_model_is_given_the_extracted_sentences_first(
+    starter_service: KnowledgeService,
+) -> None:
+    model = RecordingModel(responses=["Interest is 1% a year [1]."], seen=[])
+    answer = _with_writer(starter_service, LLMWriter(model)).answer(
+        "What interest does the Pracharat fund charge?"
+    )
+    assert answer.generated and answer.text == "Interest is 1% a year [1]."
+    _, human = model.seen[0]
+    first = human.content.split("[2]")[0]
+    assert "[1]" in first and "• Interest: 1% a year" in first and "【Loan terms (2017)】" in first
+
+
+def test_an_answer_citing_no_passage_falls_back_to_the_extracted_one(
+    starter_service: KnowledgeService,
+) -> None:
+    model = FakeListChatModel(responses=["It is probably about 3% a year."])
+    answer = _with_writer(starter_service, LLMWriter(model)).answer(
+        "What interest does the Pracharat fund charge?"
+    )
+    assert answer.confident and not answer.generated
+    assert "3%" not in answer.text and "Interest: 1% a year" in answer.text
+
+
 def test_model_saying_no_answer_turns_into_a_decline(starter_service: KnowledgeService) -> None:
     service = _with_writer(starter_service, LLMWriter(FakeListChatModel(responses=["NO_ANSWER"])))
     answer = service.answer("What is J-GoodTech?")
