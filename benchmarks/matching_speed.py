@@ -8,7 +8,9 @@ vectors instead (no model needed; same arithmetic).
     .venv/bin/python benchmarks/matching_speed.py --sizes 10000 25000 50000 100000
 
 Times are measured after start-up (the snapshot is built once); each query is a fresh
-call of Matcher.match for a random company of either country, reasons included.
+call of Matcher.match for a random company of either country, reasons included. The
+last column but one is the incremental path (`Matcher.apply`) for one new and one edited
+company, as after a registration or an import: rows replaced or inserted, arrays copied.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import random
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -76,6 +79,35 @@ class RandomEmbedder:
         return out
 
 
+def query_times(
+    matcher: Matcher, profiles: list[Profile], rng: random.Random, queries: int
+) -> dict[str, list[float]]:
+    """ms per Matcher.match(k=10), half the queries from each country (a Thai viewer scans
+    the 4x larger Japanese block)."""
+    sample = rng.sample([p for p in profiles if p.country == "TH"], queries // 2)
+    sample += rng.sample([p for p in profiles if p.country == "JP"], queries // 2)
+    rng.shuffle(sample)
+    matcher.match(sample[0].id, k=10)  # warm-up
+    times: dict[str, list[float]] = {"TH": [], "JP": []}
+    for p in sample:
+        t0 = time.perf_counter()
+        found = matcher.match(p.id, k=10)
+        times[p.country].append((time.perf_counter() - t0) * 1000)
+        assert len(found) == 10
+    return times
+
+
+def update_ms(matcher: Matcher, profiles: list[Profile]) -> float:
+    """ms to register one Thai company and edit another (Matcher.apply: the incremental
+    path a chat turn or an import takes), texts already embedded."""
+    thai = next(p for p in profiles if p.country == "TH")
+    new = replace(thai, id=max(p.id for p in profiles) + 1, ref="NEW")
+    edited = replace(thai, employees=(thai.employees or 10) + 1)
+    t0 = time.perf_counter()
+    matcher.apply([new, edited])
+    return (time.perf_counter() - t0) * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 25_000, 50_000, 100_000])
@@ -88,9 +120,10 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}, vectors: {args.vectors}, queries per size: {args.queries}")
     print(
         "| companies | build s | RSS +MB | vectors MB | all p50 ms | all p95 ms | all p99 ms "
-        "| Thai viewer p50 / p95 ms | Japanese viewer p50 / p95 ms | load avg |"
+        "| Thai viewer p50 / p95 ms | Japanese viewer p50 / p95 ms "
+        "| add + edit one company ms | load avg |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for size in args.sizes:
         profiles = profiles_for(size)
         gc.collect()
@@ -102,20 +135,10 @@ def main() -> None:
         grown = rss_mb() - before
         snap = matcher.snapshot
         vectors_mb = (snap.offers.nbytes + snap.seeks.nbytes) / 2**20
-        rng = random.Random(size)
-        # Half the queries from each country: a Thai viewer scans the (4x larger) Japanese block.
-        sample = rng.sample([p for p in profiles if p.country == "TH"], args.queries // 2)
-        sample += rng.sample([p for p in profiles if p.country == "JP"], args.queries // 2)
-        rng.shuffle(sample)
-        matcher.match(sample[0].id, k=10)  # warm-up
-        times: dict[str, list[float]] = {"TH": [], "JP": []}
         load = os.getloadavg()[0]
-        for p in sample:
-            t0 = time.perf_counter()
-            found = matcher.match(p.id, k=10)
-            times[p.country].append((time.perf_counter() - t0) * 1000)
-            assert len(found) == 10
+        times = query_times(matcher, profiles, random.Random(size), args.queries)
         both = sorted(times["TH"] + times["JP"])
+        update = update_ms(matcher, profiles)
 
         def q(values: list[float], share: float) -> float:
             values = sorted(values)
@@ -125,7 +148,8 @@ def main() -> None:
             f"| {size:,} | {build_s:.1f} | {grown:.0f} | {vectors_mb:.0f} "
             f"| {statistics.median(both):.1f} | {q(both, 0.95):.1f} | {q(both, 0.99):.1f} "
             f"| {statistics.median(times['TH']):.1f} / {q(times['TH'], 0.95):.1f} "
-            f"| {statistics.median(times['JP']):.1f} / {q(times['JP'], 0.95):.1f} | {load:.1f} |"
+            f"| {statistics.median(times['JP']):.1f} / {q(times['JP'], 0.95):.1f} "
+            f"| {update:.0f} | {load:.1f} |"
         )
         del matcher, snap, profiles
         gc.collect()

@@ -30,9 +30,9 @@ def score_rows(
     sims_ba = snap.seeks[cand] @ query.offers_vec if query.offers_vec is not None else None
     text_ab = _text_signal(w, sims_ab, present, n)
     text_ba = _text_signal(w, sims_ba, has_seeks, n)
-    ids, ws = (snap.seek_ids, snap.seek_w) if by_needs else (snap.offer_ids, snap.offer_w)
-    concept_ab = _concept_signal(query.seeks_concepts, ids[cand], ws[cand])
-    concept_ba = _concept_signal(query.offers_concepts, snap.seek_ids[cand], snap.seek_w[cand])
+    side = "seeks" if by_needs else "offers"
+    concept_ab = _concept_signal(snap, query.seeks_concepts, side, cand)
+    concept_ba = _concept_signal(snap, query.offers_concepts, "seeks", cand)
     text_ab = _fuse(w, text_ab, concept_ab, present)
     text_ba = _fuse(w, text_ba, concept_ba, has_seeks)
 
@@ -75,13 +75,15 @@ def _text_signal(w: Weights, sims: np.ndarray | None, present: np.ndarray, n: in
     return np.where(present, norm, neutral).astype(np.float32)
 
 
-def _concept_signal(qvec: np.ndarray | None, ids: np.ndarray, ws: np.ndarray) -> np.ndarray | None:
+def _concept_signal(
+    snap: Snapshot, qvec: np.ndarray | None, side: str, cand: slice
+) -> np.ndarray | None:
     """The keyword leg: concepts named on both sides (1 for the same concept, less through
     a broader one), summed over the candidate's slots and capped at 1; None when the
-    viewer's text names no concept. Unused slots (-1) read the vector's trailing zero."""
+    viewer's text names no concept."""
     if qvec is None:
         return None
-    return np.minimum((qvec[ids] * ws).sum(axis=1), 1.0).astype(np.float32)
+    return snap.concept_overlap(qvec, side, cand)
 
 
 def _fuse(

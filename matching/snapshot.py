@@ -8,6 +8,7 @@ so that one country's companies are one contiguous block of rows.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import math
 from collections.abc import Iterable, Sequence
@@ -154,6 +155,7 @@ class Snapshot:
         self.cert_bit = _cert_bits(self.profiles)
         self.province_idx: dict[str, int] = {}
         self._set_columns([self._row(p) for p in self.profiles])
+        self._postings: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def _index_rows(self) -> None:
         """Row of each company id, and each country's block of rows (rows are sorted by
@@ -211,6 +213,39 @@ class Snapshot:
         vec[ids[ids >= 0]] = ws[ids >= 0]
         return vec
 
+    def concept_overlap(self, qvec: np.ndarray, side: str, cand: slice) -> np.ndarray:
+        """For rows `cand`: the sum over each row's concept slots (of its offers or seeks)
+        of the query's weight for that concept times the row's, capped at 1. Computed
+        from postings (concept -> rows), so a query touches only rows sharing a concept."""
+        rows, ws, offsets = self._posting(side)
+        start, end = cand.start or 0, cand.stop if cand.stop is not None else len(self)
+        out = np.zeros(end - start, dtype=np.float32)
+        for c in np.flatnonzero(qvec[:-1]):
+            lo, hi = offsets[c], offsets[c + 1]
+            r = rows[lo:hi]
+            a, b = np.searchsorted(r, (start, end))
+            out[r[a:b] - start] += qvec[c] * ws[lo + a : lo + b]
+        return np.minimum(out, np.float32(1.0))
+
+    def _posting(self, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows (ascending) and weights per concept, and each concept's offset into them;
+        built on first use by each snapshot."""
+        got = self._postings.get(side)
+        if got is None:
+            ids, ws = (
+                (self.offer_ids, self.offer_w) if side == "offers" else (self.seek_ids, self.seek_w)
+            )
+            flat = ids.ravel().astype(np.int64)
+            keep = flat >= 0
+            rows = np.repeat(np.arange(len(ids)), ids.shape[1])[keep]
+            cids, weights = flat[keep], ws.ravel()[keep]
+            order = np.argsort(cids, kind="stable")
+            size = len(self.glossary) if self.glossary is not None else 0
+            offsets = np.searchsorted(cids[order], np.arange(size + 2))
+            got = (rows[order], weights[order], offsets)
+            self._postings[side] = got
+        return got
+
     def _mask(self, names: Iterable[str]) -> np.uint64:
         mask = np.uint64(0)
         for key in scoring.cert_keys(names):
@@ -238,39 +273,57 @@ class Snapshot:
                 self.glossary,
             )
         new = copy.copy(self)
+        new._postings = {}
         new.cert_bit = dict(self.cert_bit)
         new.province_idx = dict(self.province_idx)
-        names = [name for name, _ in _COLUMNS] + ["offers", "seeks"]
-        columns = {name: getattr(self, name).copy() for name in names}
-        profiles = list(self.profiles)
+        sector_idx = {s: i for i, s in enumerate(self.sector_codes)}
+        replaced: dict[int, tuple[Profile, tuple[Any, ...]]] = {}
         added: list[tuple[int, Profile, tuple[Any, ...]]] = []
         for p, offer, seek in changes:
             new._grow_cert_bits(p)
-            values = (*new._row(p), offer, seek)
+            values = (*new._row(p), sector_idx.get(p.sector or "", -1), offer, seek)
             row = self.row_of.get(p.id)
             if row is None:  # a new company: after the last company of its country
                 added.append((_insert_at(self, p), p, values))
-                continue
-            for name, value in zip(names, values, strict=True):
-                columns[name][row] = value
-            profiles[row] = p
-        if added:
-            added.sort(key=lambda e: e[0])  # np.insert wants positions of the old rows
-            at = [pos for pos, _, _ in added]
-            for j, name in enumerate(names):
-                columns[name] = np.insert(columns[name], at, [v[j] for _, _, v in added], axis=0)
-            for shift, (pos, p, _) in enumerate(added):
-                profiles.insert(pos + shift, p)
-        for name, arr in columns.items():
-            setattr(new, name, arr)
-        new.profiles = profiles
-        new._index_rows()
-        if any(p.sector and p.sector not in self.sector_codes for p, _, _ in changes):
+            else:
+                replaced[row] = (p, values)
+        new._copy_rows(self, replaced, sorted(added, key=lambda e: e[0]))
+        if any(p.sector and p.sector not in sector_idx for p, _, _ in changes):
             new.sector_codes, new.sector, new.compat = _sector_arrays(new.profiles)
-        else:
-            idx = {s: i for i, s in enumerate(self.sector_codes)}
-            new.sector = np.array([idx.get(p.sector or "", -1) for p in new.profiles], np.int32)
         return new
+
+    def _copy_rows(
+        self,
+        src: Snapshot,
+        replaced: dict[int, tuple[Profile, tuple[Any, ...]]],
+        added: list[tuple[int, Profile, tuple[Any, ...]]],
+    ) -> None:
+        """Every column of `src` copied once, with rows replaced and inserted (`added`
+        sorted by position among the old rows); the row index and blocks follow."""
+        at = [pos for pos, _, _ in added]
+        for j, name in enumerate([*(n for n, _ in _COLUMNS), "sector", "offers", "seeks"]):
+            old = getattr(src, name)
+            arr = np.insert(old, at, [v[j] for _, _, v in added], axis=0) if at else old.copy()
+            for row, (_, values) in replaced.items():
+                arr[row + bisect.bisect_right(at, row)] = values[j]
+            setattr(self, name, arr)
+        profiles = list(src.profiles)
+        for row, (p, _) in replaced.items():
+            profiles[row] = p
+        for shift, (pos, p, _) in enumerate(added):
+            profiles.insert(pos + shift, p)
+        self.profiles = profiles
+        self.row_of = dict(src.row_of)
+        for i in range(at[0] if at else len(profiles), len(profiles)):  # rows that moved
+            self.row_of[profiles[i].id] = i
+        counts = {c: end - start for c, (start, end) in src.blocks.items() if end > start}
+        for _, p, _ in added:
+            counts[p.country] = counts.get(p.country, 0) + 1
+        self.blocks = {c: (0, 0) for c in COUNTRIES}
+        start = 0
+        for country in sorted(counts):  # rows are sorted by country
+            self.blocks[country] = (start, start + counts[country])
+            start += counts[country]
 
     def _grow_cert_bits(self, p: Profile) -> None:
         """A certificate first seen in an update gets a free bit, while any is left."""

@@ -97,3 +97,22 @@ def test_snapshot_rows_stay_aligned_when_a_row_goes_into_the_first_block() -> No
     for country, (start, end) in new.blocks.items():
         assert {p.country for p in new.profiles[start:end]} == {country}
         assert end - start == 3
+
+
+def test_an_edit_and_an_insertion_before_it_in_one_update() -> None:
+    profiles = [_p(1, "TH"), _p(2, "JP")]
+    vecs = np.eye(2, 4, dtype=np.float32)
+    snap = Snapshot(profiles, vecs, vecs)
+    edited = Profile(id=1, ref="R1", name="edited", country="TH", offers="x", seeks="")
+    new = snap.updated(
+        [
+            (_p(3, "JP"), np.full(4, 3, np.float32), np.zeros(4, np.float32)),  # shifts TH
+            (edited, np.full(4, 9, np.float32), np.zeros(4, np.float32)),
+        ]
+    )
+    assert [p.id for p in new.profiles] == [2, 3, 1]  # JP block first, then TH
+    assert new.blocks["JP"] == (0, 2) and new.blocks["TH"] == (2, 3)
+    assert new.profiles[new.row_of[1]].name == "edited"
+    assert new.offers[new.row_of[1]].tolist() == [9, 9, 9, 9]
+    assert new.offers[new.row_of[3]].tolist() == [3, 3, 3, 3]
+    assert snap.profiles[snap.row_of[1]].name == "N1"  # the old snapshot is untouched
