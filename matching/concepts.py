@@ -8,8 +8,10 @@ found by longest match on those token sequences, so "プリント基板の実装
 "プリント基板実装" are one mention, as are "moulds" and "molds".
 
 A text's concepts become a few (concept index, weight) slots: 1 for a concept named in
-the text, `BROADER_WEIGHT` for its broader concept, its square for the one above. The
-matcher compares these slots as its keyword leg (`matching.signals`).
+the text, `BROADER_WEIGHT` for its broader concept, its square for the one above. When a
+text names no concept, `ConceptLinker` links it to the concepts whose forms are nearest
+in the sentence-embedding space. The matcher compares these slots as its keyword leg
+(`matching.signals`, `Snapshot.concept_overlap`).
 """
 
 from __future__ import annotations
@@ -169,17 +171,6 @@ class Glossary:
     def query_vector(self, text: str) -> np.ndarray:
         """A dense vector over the concepts (plus one trailing zero for unused slots)."""
         return _dense(self.weights(text), len(self.concepts))
-
-    def shared(self, a: str, b: str) -> list[Concept]:
-        """Concepts named in both texts (exact), in the order of the first."""
-        theirs = set(self.named(b))
-        return [self.concepts[i] for i in self.named(a) if i in theirs]
-
-    def related(self, a: str, b: str) -> list[Concept]:
-        """Broader concepts that the two texts share through what they name."""
-        wa, wb = self.weights(a), self.weights(b)
-        both = sorted((i for i in wa if i in wb), key=lambda i: -(wa[i] * wb[i]))
-        return [self.concepts[i] for i in both]
 
 
 class ConceptLinker:
