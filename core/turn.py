@@ -43,6 +43,9 @@ class Turn:
     lang: Lang
     services: Services
     session: Any = None  # a database session for reads only; writes go through effects
+    # What the typed message asks for, when the intent layer recognised one ("yes",
+    # "back", "cancel", ...): skills read it instead of matching words of their own.
+    intent: str | None = None
     replies: list[Reply] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
 

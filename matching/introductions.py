@@ -108,14 +108,16 @@ def members_of(session: Session, company_id: int) -> list[Recipient]:
     return out
 
 
-def open_introduction(
+def live_introduction(
     session: Session, *, requester_id: int, target_id: int
 ) -> Introduction | None:
+    """The introduction between the two that is still open or was accepted: asking again
+    tells its status instead of sending a second request."""
     return session.exec(
         select(Introduction).where(
             Introduction.requester_company_id == requester_id,
             Introduction.target_company_id == target_id,
-            col(Introduction.status).in_(OPEN_STATUSES),
+            col(Introduction.status).in_((*OPEN_STATUSES, ACCEPTED)),
         )
     ).first()
 
@@ -200,7 +202,7 @@ def request_introduction(
     target = session.get(Company, target_id)
     if requester is None or target is None or requester_id == target_id:
         raise IntroductionError("match.intro.not_found")
-    existing = open_introduction(session, requester_id=requester_id, target_id=target_id)
+    existing = live_introduction(session, requester_id=requester_id, target_id=target_id)
     if existing is not None and not expire_if_stale(session, notify, existing, now=now):
         return existing
     actor = f"{channel}:{user_id}" if channel else None

@@ -16,13 +16,15 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlmodel import col, select
+
 from core.i18n import t
 from core.time import as_utc, utcnow
 from core.turn import Turn, main_menu_buttons
 from core.types import Button, Card, Lang, Reply
 from matching import introductions as intros
 from matching.engine import Match, Matcher
-from matching.intro_models import OPEN_STATUSES, Introduction
+from matching.intro_models import OPEN_STATUSES, PENDING, Introduction
 from matching.models import Company
 
 logger = logging.getLogger(__name__)
@@ -83,9 +85,33 @@ class MatchingSkill:
             self._not_interested(turn, arg)
         elif action in ("yes", "no") and arg is not None:
             self._decide(turn, arg, accept=action == "yes")
+        elif action == "search":  # a typed need ("タイで金型を作れる会社を探しています")
+            text = (turn.msg.text or "").strip()[:500]
+            self._state(turn)["description"] = text
+            self._described(turn, text, offset=0)
+        elif action == "answer" and len(parts) > 2:  # "yes, I'd like that introduction"
+            self._answer_latest(turn, accept=parts[2] == "yes")
         else:
             return False
         return True
+
+    def _answer_latest(self, turn: Turn, *, accept: bool) -> None:
+        """A typed answer to an introduction request: the newest one waiting for us."""
+        company = self._company(turn) if turn.session is not None else None
+        waiting = None
+        if company is not None and company.id is not None:
+            waiting = turn.session.exec(
+                select(Introduction)
+                .where(
+                    col(Introduction.target_company_id) == company.id,
+                    col(Introduction.status) == PENDING,
+                )
+                .order_by(col(Introduction.id).desc())
+            ).first()
+        if waiting is None or waiting.id is None:
+            turn.say("match.intro.none_waiting", buttons=main_menu_buttons(turn.lang))
+            return
+        self._decide(turn, waiting.id, accept=accept)
 
     def on_free_text(self, turn: Turn) -> bool:
         return False  # typed searches arrive through the menu's free-text step
@@ -317,7 +343,7 @@ class MatchingSkill:
         if target is None or target.id == company.id:
             turn.say("match.intro.not_found", buttons=main_menu_buttons(turn.lang))
             return
-        existing = intros.open_introduction(
+        existing = intros.live_introduction(
             turn.session, requester_id=company.id, target_id=target_id
         )
         if existing is not None and not self._stale(existing):
@@ -335,7 +361,8 @@ class MatchingSkill:
         )
 
     def _stale(self, intro: Introduction) -> bool:
-        return as_utc(intro.expires_at) <= self.clock()
+        """An open request past its time (an accepted one never goes stale)."""
+        return intro.status in OPEN_STATUSES and as_utc(intro.expires_at) <= self.clock()
 
     def _say_already(self, turn: Turn, target: Company, intro: Introduction) -> None:
         turn.say(
@@ -357,7 +384,7 @@ class MatchingSkill:
         if target is None or target.id is None:
             turn.say("match.intro.not_found", buttons=main_menu_buttons(turn.lang))
             return
-        existing = intros.open_introduction(
+        existing = intros.live_introduction(
             turn.session, requester_id=company.id, target_id=target.id
         )
         if existing is not None and not self._stale(existing):

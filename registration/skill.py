@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 NAME = "reg"
 P = NAME + ":"
+# Inside a form question yes and no are answers (a yes/no choice, a consent), so only
+# the confirmations read them as commands.
+COMMAND_WORDS = {"yes": "yes", "no": "no", "back": "back", "skip": "skip", "cancel": "cancel"}
 
 
 class RegistrationSkill(MembershipSteps):
@@ -80,7 +83,13 @@ class RegistrationSkill(MembershipSteps):
         if turn.msg.kind is Kind.LOCATION and location is not None:
             # A shared location answers a province question by its address.
             text = (location.address or location.title or "").strip()
+        # A command the intent layer recognised ("ใช่ ยกเลิกเลย", "前の質問に戻る") reads as
+        # the one word the steps below know for it.
         stage = reg.get("stage")
+        if turn.intent in COMMAND_WORDS and not (
+            turn.intent in {"yes", "no"} and stage in {"form", "pedit"}
+        ):
+            text = COMMAND_WORDS[turn.intent]
         if self._is_delete_request(text):
             self._delete(turn, reg, "")
             return True
