@@ -19,11 +19,13 @@ def main() -> None:
     parser.add_argument("--questions", type=Path, default=None)
     parser.add_argument("--latency-chunks", type=int, default=10_000)
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--no-answers", action="store_true")
     args = parser.parse_args()
     run_evaluation(
         questions_path=args.questions,
         latency_chunks=args.latency_chunks,
         with_baseline=not args.no_baseline,
+        with_answers=not args.no_answers,
     )
 
 

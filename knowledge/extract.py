@@ -17,7 +17,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +30,8 @@ _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])|(?<=[。！？])")
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d|25[5-6]\d)(?!\d)")
-_THAI_LONG = 160  # a Thai line longer than this is cut at spaces into pieces of about this size
+TERMS_CACHE = 100_000  # units whose terms are kept (a 10,000-chunk index has about 40,000)
+_THAI_LONG = 320  # a Thai line longer than this is cut at spaces into pieces of about this size
 
 
 def split_units(text: str) -> list[str]:
@@ -194,15 +195,19 @@ class Extractor:
         self._tokenizer = tokenizer
         self._cues = cues
         self.weights = weights or Weights()
+        self._terms = lru_cache(maxsize=TERMS_CACHE)(self._compute_terms)
 
-    def terms(self, text: str) -> set[str]:
+    def terms(self, text: str) -> frozenset[str]:
         """Tokens plus the concepts they belong to (`@interest`), for overlap across
-        languages."""
+        languages. Cached: a unit's terms are computed once per process, not per question."""
+        return self._terms(text)
+
+    def _compute_terms(self, text: str) -> frozenset[str]:
         tokens = set(self._tokenizer.tokenize(text))
         for name, words in self._cues.concepts.items():
             if tokens & words:
                 tokens.add(f"@{name}")
-        return tokens
+        return frozenset(tokens)
 
     def features(
         self, question: str, vector: np.ndarray, candidates: Sequence[UnitCandidate]
@@ -217,7 +222,8 @@ class Extractor:
         sims = np.vstack([c.vector for c in candidates]) @ vector
         headings: dict[int, set[str]] = {}
         for c in candidates:
-            headings.setdefault(c.document_id, self.terms(c.title)).update(self.terms(c.section))
+            named = headings.setdefault(c.document_id, set(self.terms(c.title)))
+            named.update(self.terms(c.section))
         found = []
         for candidate, similarity in zip(candidates, sims, strict=True):
             named = headings[candidate.document_id]

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from core.settings import Settings
-from knowledge.extract import load_cues, split_units, year_of
+from knowledge.extract import (
+    Features,
+    ScoredUnit,
+    UnitCandidate,
+    load_cues,
+    pick,
+    render_units,
+    split_units,
+    year_of,
+)
 from knowledge.loaders import Chunker
 from knowledge.service import KnowledgeService
 from knowledge.skill import render_answer
@@ -145,3 +155,33 @@ def test_units_are_embedded_at_ingest_not_per_question(
     monkeypatch.setattr(embedder, "embed", counting)
     starter_service.answer("What interest does the Pracharat fund charge?")
     assert calls == [1]  # the question only
+
+
+def _unit(text: str, section: str, score: float, *, n: int, topic: str = "t") -> ScoredUnit:
+    candidate = UnitCandidate(
+        chunk_id=f"1-1-{n}",
+        topic=topic,
+        document_id=1 if topic == "t" else 2,
+        title="Fund",
+        position=n,
+        n=0,
+        text=text,
+        section=section,
+        as_of="2024",
+        vector=np.zeros(1, dtype=np.float32),
+        chunk_similarity=0.0,
+        topic_rank=0,
+    )
+    return ScoredUnit(candidate, score, Features(score, 0.0, 0.0, 0.0, 0.0, 0.0))
+
+
+def test_pick_keeps_close_sections_of_one_document_in_document_order() -> None:
+    old = _unit("- Interest: 1% a year.", "Loan terms (2017)", 1.0, n=0)
+    new = _unit("- 2019 round: 3,000 million baht at 1%.", "Later rounds", 0.97, n=3)
+    other = _unit("- Unrelated sentence.", "Background", 0.5, n=1)
+    chosen = pick([old, new, other], margin=0.1)
+    assert [u.candidate.text for u in chosen] == [old.candidate.text, new.candidate.text]
+    # A later document wins only when the two are all but tied.
+    elsewhere = _unit("- 5-7% a year.", "Terms (2024)", 0.9, n=0, topic="u")
+    assert pick([old, elsewhere], margin=0.1)[0] is old
+    assert render_units([old]) == "【Loan terms (2017)】\n• Interest: 1% a year."
