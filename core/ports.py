@@ -71,6 +71,10 @@ class CompanyDirectory(Protocol):
         self, session: Any, *, channel: str, user_id: str
     ) -> CompanyProfile | None: ...
 
+    def find_by_registration_number(
+        self, session: Any, *, country: str, number: str
+    ) -> CompanyProfile | None: ...
+
     def create_chat_company(
         self,
         session: Any,

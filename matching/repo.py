@@ -199,3 +199,10 @@ def add_member(
     session.flush()
     logger.info("linked a %s account to company %s", channel, company.ref)
     return True
+
+
+def find_by_registration_number(session: Session, *, country: str, number: str) -> Company | None:
+    """The company on file with this Thai juristic number or 法人番号, if any."""
+    return session.exec(
+        select(Company).where(Company.country == country, Company.registration_number == number)
+    ).first()

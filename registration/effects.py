@@ -44,6 +44,13 @@ class SaveRegistration:
     consent_at: datetime
 
     def apply(self, ctx: EffectContext) -> None:
+        number = self.values.get("registration_number")
+        if number and self.directory.find_by_registration_number(
+            ctx.session, country=self.values["country"], number=number
+        ):
+            # Registered by someone else since the question was answered: keep one company.
+            logger.info("a %s registration repeated a number already on file", self.channel)
+            return
         self.directory.create_chat_company(
             ctx.session,
             values=self.values,

@@ -417,6 +417,8 @@ class FormSteps(RegistrationBase):
             self._start(turn, reg)
             return
         values = answers_to_company(form, draft["answers"], lang=turn.lang)
+        if self._already_on_file(turn, reg, values):
+            return
         turn.effect(
             SaveRegistration(
                 directory=self.directory,
@@ -433,6 +435,33 @@ class FormSteps(RegistrationBase):
         if values["country"] == "TH":
             self._tell_size_and_programmes(turn, values)
         turn.say("reg.next_steps", buttons=main_menu_buttons(turn.lang))
+
+    def _already_on_file(self, turn: Turn, reg: dict[str, Any], values: dict[str, Any]) -> bool:
+        """One company per registration number: a number already on file is not registered
+        again. The user is told how to be added as a contact of the company instead: a
+        colleague who speaks for it sends an invite code (the existing contact confirms),
+        or, for a company staff imported, staff add them."""
+        number = values.get("registration_number")
+        if not number or turn.session is None:
+            return False
+        existing = self.directory.find_by_registration_number(
+            turn.session, country=values["country"], number=number
+        )
+        if existing is None:
+            return False
+        reg["draft"] = None
+        self._finish(turn, reg)
+        imported = existing.extra.get("form") is None
+        turn.say(
+            "reg.duplicate.imported" if imported else "reg.duplicate.chat",
+            name=existing.name,
+            number=number,
+            buttons=(
+                Button(t("kb.staff_button", turn.lang), "kb:staff"),
+                Button(t("menu.back", turn.lang), "menu"),
+            ),
+        )
+        return True
 
     def _tell_size_and_programmes(self, turn: Turn, values: dict[str, Any]) -> None:
         lang = turn.lang
