@@ -171,7 +171,7 @@ class FormEngine:
                 buttons.append(Button(label, f"{self.prefix}:o:{fld.name}:{i}"))
         if fld.multi:
             buttons.append(Button(t("form.button.done", lang), f"{self.prefix}:done:{fld.name}"))
-        if not fld.required and not fld.multi:
+        if not fld.required:
             buttons.append(Button(t("form.button.skip", lang), f"{self.prefix}:skip:{fld.name}"))
         nav = []
         if active and active[0].name != fld.name:
@@ -197,14 +197,21 @@ class FormEngine:
         if fld.multi:
             if is_word(stripped, DONE_WORDS):
                 return self._finish_multi(state, fld, lang)
-            if not fld.required and not state["pending"] and is_word(stripped, SKIP_WORDS):
+            if not fld.required and is_word(stripped, SKIP_WORDS):
+                # skipping keeps what was already ticked on this question
+                if state["pending"]:
+                    return self._finish_multi(state, fld, lang)
                 return self._store(state, fld, [])
         elif not fld.required and is_word(stripped, SKIP_WORDS):
             return self._store(state, fld, None)
         try:
             if fld.multi:
-                codes = fld.parse_many(stripped)  # type: ignore[attr-defined]
+                codes, unknown = fld.parse_items(stripped)  # type: ignore[attr-defined]
                 state["pending"] = list(dict.fromkeys([*state["pending"], *codes]))
+                if unknown:  # what was understood is kept; the rest is named back
+                    many = bool(codes) or len(unknown) > 1
+                    key = "form.error.choice_item" if many else fld.invalid_key  # type: ignore[attr-defined]
+                    raise Invalid(key, item=", ".join(unknown)[:60])
                 return self.ask(state, lang)
             value = fld.parse(stripped, lang)
         except Invalid as exc:
@@ -229,6 +236,8 @@ class FormEngine:
         if action == "done" and fld.multi:
             return self._finish_multi(state, fld, lang)
         if action == "skip" and not fld.required:
+            if fld.multi and state["pending"]:
+                return self._finish_multi(state, fld, lang)  # keeps what was ticked
             return self._store(state, fld, [] if fld.multi else None)
         if action == "o" and token.isdigit():
             index = int(token)

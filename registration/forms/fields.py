@@ -101,7 +101,7 @@ class NumberField(Field):
 
 
 def _split_items(text: str) -> list[str]:
-    parts = re.split(r"[,、，;/／\n]|\s+(?:and|และ|กับ)\s+", text)
+    parts = re.split(r"[,、，;/／・\n]|\s*(?:\s+and\s+|และ|กับ)\s*", text)
     return [p.strip() for p in parts if p.strip()]
 
 
@@ -154,23 +154,43 @@ class MultiChoiceField(ChoiceField):
 
     multi = True
 
-    def parse_many(self, text: str) -> list[str]:
-        choices = self.choices()
+    def parse_items(self, text: str) -> tuple[list[str], list[str]]:
+        """(codes understood, items not understood) of a typed list: every item is kept or
+        named back, none dropped. Items are split on the separators people use; an item
+        that matches nothing as a whole is tried word by word ("ฮาลาล อย.")."""
         codes: list[str] = []
+        unknown: list[str] = []
         for item in _split_items(text):
-            norm = normalize_text(item)
-            if norm.isdigit() and 1 <= int(norm) <= len(choices):
-                codes.append(choices[int(norm) - 1].code)
+            words = item.split()
+            found = [self._item_code(word) for word in words] if len(words) > 1 else []
+            code = self._item_code(item)
+            if code is not None and len({c for c in found if c}) < 2:
+                codes.append(code)  # one choice, perhaps of several words ("ISO 9001")
                 continue
-            choice = reference.best_choice(item, choices)
-            if choice is None:
-                if len(_split_items(text)) > 1:
-                    raise Invalid("form.error.choice_item", item=item[:40])
-                raise Invalid(self.invalid_key)
-            codes.append(choice.code)
+            if any(found):
+                codes += [c for c in found if c is not None]
+                unknown += [w for w, c in zip(words, found, strict=True) if c is None]
+            else:
+                unknown.append(item)
+        return list(dict.fromkeys(codes)), unknown
+
+    def _item_code(self, item: str) -> str | None:
+        choices = self.choices()
+        norm = normalize_text(item)
+        if norm.isdigit() and 1 <= int(norm) <= len(choices):
+            return choices[int(norm) - 1].code
+        choice = reference.best_choice(item, choices)
+        return choice.code if choice is not None else None
+
+    def parse_many(self, text: str) -> list[str]:
+        codes, unknown = self.parse_items(text)
+        if unknown:
+            if codes or len(unknown) > 1:
+                raise Invalid("form.error.choice_item", item=", ".join(unknown)[:60])
+            raise Invalid(self.invalid_key)
         if not codes:
             raise Invalid(self.invalid_key)
-        return list(dict.fromkeys(codes))
+        return codes
 
     def parse(self, text: str, lang: Lang) -> list[str]:  # type: ignore[override]
         return self.parse_many(text)

@@ -292,3 +292,20 @@ def test_multi_choice_names_the_item_it_did_not_understand() -> None:
         CERTS.parse_many("ISO 9001, Michelin star")
     assert exc.value.key == "form.error.choice_item"
     assert exc.value.params == {"item": "Michelin star"}
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "codes", "unknown"),
+    [
+        ("partnership", "ลูกค้า กับ ถ่ายทอดเทคโนโลยี", ["buyer", "technology"], []),
+        ("partnership", "ลูกค้า กับ อะไรสักอย่าง", ["buyer"], ["อะไรสักอย่าง"]),
+        ("certifications", "ฮาลาล อย.", ["Halal", "Thai FDA"], []),
+        ("certifications", "ISO 9001、HACCP・GMP", ["ISO 9001", "HACCP", "GMP"], []),
+        ("certifications", "ISO 9001 และ IATF 16949", ["ISO 9001", "IATF 16949"], []),
+    ],
+)
+def test_typed_lists_keep_every_item_or_name_it(field, typed, codes, unknown) -> None:
+    from registration.forms.definitions import FORMS, TH_SME
+
+    fld = {f.name: f for f in FORMS[TH_SME].fields}[field]
+    assert fld.parse_items(typed) == (codes, unknown)
