@@ -306,6 +306,8 @@ def test_multi_choice_names_the_item_it_did_not_understand() -> None:
 )
 def test_typed_lists_keep_every_item_or_name_it(field, typed, codes, unknown) -> None:
     from registration.forms.definitions import FORMS, TH_SME
+    from registration.forms.fields import MultiChoiceField
 
     fld = {f.name: f for f in FORMS[TH_SME].fields}[field]
+    assert isinstance(fld, MultiChoiceField)
     assert fld.parse_items(typed) == (codes, unknown)
