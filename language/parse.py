@@ -59,6 +59,11 @@ _UNIT_WORDS = re.compile(
 _APPROX_WORDS = re.compile(
     r"^(about|approx\.?|approximately|around|roughly|~|ประมาณ|ราว ?ๆ?|ราว|約|およそ|大体|だいたい)\s*"
 )
+# Words around a count: "従業員120人", "120名程度", "พนักงาน 50 คน", "staff of 80"
+_COUNT_WORDS = re.compile(
+    r"^(?:従業員(?:数)?(?:は)?|社員(?:数)?|พนักงาน(?:ประมาณ)?|มีพนักงาน|staff of|employees:?)\s*"
+    r"|\s*(?:程度|ほど|くらい|ぐらい|前後|กว่า|โดยประมาณ|or so)$"
+)
 _NUMBER_RE = re.compile(r"^(\d+(?:,\d{3})*(?:\.\d+)?|\d*\.\d+)\s*([^\d\s]*)$")
 
 
@@ -66,6 +71,7 @@ def parse_number(text: str, *, allow_multiplier: bool = True) -> int:
     """A non-negative whole number: "1,200", "๑๒๐๐", "１２００", "5 ล้าน", "3億円"."""
     norm = normalize_text(text).lower()
     norm = _UNIT_WORDS.sub("", norm).strip()
+    norm = _COUNT_WORDS.sub("", norm).strip()
     norm = _APPROX_WORDS.sub("", norm)
     norm = norm.replace(" ", "")
     if norm.startswith("-"):
@@ -162,6 +168,14 @@ def _jp_national(national: str) -> str:
     raise Invalid("form.error.phone_jp")
 
 
+# Words people put before a number: "โทร 081...", "เบอร์ 08...", "Tel: 03-...", "電話 03-..."
+_PHONE_WORDS = re.compile(
+    r"^(?:โทร(?:ศัพท์)?|เบอร์(?:โทร(?:ศัพท์)?)?|มือถือ|tel\.?|phone|mobile|電話(?:番号)?|携帯|連絡先)"
+    r"\s*[:：]?\s*",
+    re.IGNORECASE,
+)
+
+
 def parse_phone(text: str, *, region: str, lenient: bool = False) -> str:
     """A phone number in E.164. `region` ("TH" or "JP") says how to read a national number.
 
@@ -170,7 +184,7 @@ def parse_phone(text: str, *, region: str, lenient: bool = False) -> str:
     `lenient` (directory imports, which cannot ask back) also takes a Thai or Japanese
     number that does not follow the national numbering plan, if its length is plausible.
     """
-    raw = normalize_text(text).replace("＋", "+")
+    raw = _PHONE_WORDS.sub("", normalize_text(text).replace("＋", "+"))
     number = _SEPARATORS.sub("", raw)
     if not re.fullmatch(r"\+?\d+", number):
         raise Invalid("form.error.phone_th" if region == "TH" else "form.error.phone_jp")

@@ -253,3 +253,24 @@ def test_text_trims_and_limits() -> None:
         v.parse_text("x" * 301)
     assert exc.value.key == "form.error.text_long"
     assert exc.value.params == {"max": 300}
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("約120名", 120), ("120名程度", 120), ("従業員120人", 120), ("พนักงาน 50 คน", 50)],
+)
+def test_words_around_a_count_are_read(typed: str, expected: int) -> None:
+    assert v.parse_number(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "region", "expected"),
+    [
+        ("โทร ๐๘๑-๒๓๔-๕๖๗๘", "TH", "+66812345678"),
+        ("เบอร์ 0812345678", "TH", "+66812345678"),
+        ("Tel: 081-234-5678", "TH", "+66812345678"),
+        ("電話 03-1234-5678", "JP", "+81312345678"),
+    ],
+)
+def test_words_before_a_phone_number_are_read(typed: str, region: str, expected: str) -> None:
+    assert v.parse_phone(typed, region=region) == expected
