@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 
@@ -154,7 +154,7 @@ class IntentModel:
         text = text.strip()
         if not text:
             return None
-        allowed = self._allowed(context)
+        allowed = self.allowed(context)
         if _is_symbolic(text):
             return self._by_emoji(text, allowed)
         target = self.language_named(text)
@@ -179,7 +179,7 @@ class IntentModel:
 
     def scores(self, text: str, *, context: Context = "idle") -> dict[str, float]:
         """The classifier's score (about 0 to 1) of each allowed intent and of "none"."""
-        allowed = self._allowed(context) | {NONE}
+        allowed = self.allowed(context) | {NONE}
         row = self._features([text])[0] @ self._weights
         return {
             name: float(score)
@@ -205,7 +205,8 @@ class IntentModel:
         grams = np.stack([ngram_vector(t) for t in texts]) * self.thresholds.ngram_weight
         return np.hstack([dense, grams]).astype(np.float32)
 
-    def _allowed(self, context: Context) -> frozenset[str]:
+    def allowed(self, context: Context) -> frozenset[str]:
+        """The intents that can be meant where the user is (the menu, or inside a form)."""
         names = frozenset(self.data.examples)
         return names & FORM_INTENTS if context == "form" else names - IDLE_EXCLUDED
 
@@ -225,10 +226,3 @@ def _fit_ridge(x: np.ndarray, targets: np.ndarray, ridge: float) -> np.ndarray:
     x64 = x.astype(np.float64)
     gram = x64 @ x64.T + ridge * np.eye(len(x64))
     return (x64.T @ np.linalg.solve(gram, targets)).astype(np.float32)
-
-
-def describe(match: IntentMatch | None) -> dict[str, Any]:
-    """A JSON-friendly view, for logs and the benchmark."""
-    if match is None:
-        return {"intent": NONE}
-    return {"intent": match.name, "confidence": match.confidence, "lang": match.target_lang}
