@@ -53,7 +53,7 @@ def keyword_baseline(text: str, context: Any, model: IntentModel) -> str:
     folded = fold(text)
     allowed = model.allowed(context)
     hits = Counter()
-    for name in allowed:
+    for name in sorted(allowed):  # ties go to the first name, the same in every run
         hits[name] += sum(1 for kw in model.data.keywords.get(name, ()) if kw and kw in folded)
         hits[name] += sum(1 for e in model.data.emoji.get(name, ()) if e and e in text)
     if not hits or hits.most_common(1)[0][1] == 0:
