@@ -44,7 +44,10 @@ FORM_INTENTS = frozenset(
 IDLE_EXCLUDED = frozenset({"back", "skip"})
 NONE = "none"
 # Words that speak of a language, not a country ("ไทย" alone is Thailand as often).
-LANGUAGE_CUES = ("ภาษา", "語", "language", "english", "อังกฤษ", "speak", "พูด", "話")
+LANGUAGE_CUES = (
+    "ภาษา", "語", "language", "lang", "english", "eng", "japanese", "thai", "อังกฤษ", "speak",
+    "พูด", "話", "talk",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,9 @@ _POLITE_TAIL = re.compile(
     r"(ครับผม|ครับ|คับ|ค่ะ|คะ|ค่า|นะคะ|นะครับ|จ้า|นะ|please|pls|plz|でお願いします|でお願い|"
     r"でおねがいします|にして(?:ください)?|で|please\.?)$"
 )
-_POLITE_HEAD = re.compile(r"^(ขอ|เปลี่ยนเป็น|เปลี่ยน|please|pls|switchto|changeto|in)")
+_POLITE_HEAD = re.compile(
+    r"^(ขอเป็น|ขอ|เปลี่ยนเป็น|เปลี่ยน|ใช้|เป็น|please|pls|switchto|changeto|replyin|speak|in)"
+)
 
 
 NGRAM_DIM = 1 << 13
