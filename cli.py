@@ -33,13 +33,91 @@ console = Console(soft_wrap=True)
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Web processes acknowledging webhooks (PostgreSQL above 1).")
+    ] = 1,
+    worker_processes: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Worker processes running the dialogue (default: 1 with --workers above 1, "
+            "else none: the one process does both). 0 with --workers above 1: start "
+            "`kakehashi worker` yourself.",
+        ),
+    ] = None,
 ) -> None:
     """Run the webhook server, the chat simulator and the API."""
+    import os
+
     import uvicorn
 
+    from assembly.processes import WorkerPool
     from server import create_app
 
     settings = Settings()
+    spawned = worker_processes if worker_processes is not None else (1 if workers > 1 else 0)
+    _check_database(settings, several=workers > 1 or spawned > 0)
+    _print_banner(settings, host, port)
+    if workers == 1 and spawned == 0:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        return
+    # The web processes only acknowledge; the dialogue runs in the worker processes.
+    os.environ["KAKEHASHI_WORKER_ENABLED"] = "false"
+    pool = WorkerPool(spawned).start() if spawned else None
+    console.print(f"{workers} web process(es), {spawned} worker process(es) started by serve")
+    try:
+        if workers == 1:
+            web = settings.model_copy(update={"worker_enabled": False})
+            uvicorn.run(create_app(web), host=host, port=port, log_level="warning")
+        else:
+            uvicorn.run(
+                "server:create_app",
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_level="warning",
+            )
+    finally:
+        if pool is not None:
+            pool.stop()
+
+
+@app.command()
+def worker() -> None:
+    """Run the inbox worker (dialogue turns and replies) without a web server; several may
+    run against one PostgreSQL. Stops on SIGTERM or Ctrl-C, finishing what it holds."""
+    import os
+
+    from assembly.runtime import run_worker_process
+
+    settings = Settings()
+    _check_database(settings, several=True)
+    if settings.worker_nice:
+        os.nice(settings.worker_nice)
+    asyncio.run(run_worker_process(settings))
+
+
+def _check_database(settings: Settings, *, several: bool) -> None:
+    """Exit with a clear message when the database does not answer, or when several
+    processes would share an SQLite file; migrations run here, once, before any child."""
+    from assembly.runtime import DatabaseUnavailable, open_database
+
+    if several and not settings.resolved_database_url.startswith("postgresql"):
+        console.print(
+            "[red]Several processes (--workers above 1, or worker processes) need PostgreSQL: "
+            "SQLite serves one process. Set DATABASE_URL=postgresql+psycopg://USER@HOST/DB, "
+            "or run `kakehashi serve` with one process.[/red]"
+        )
+        raise typer.Exit(2)
+    try:
+        open_database(settings).dispose()
+    except DatabaseUnavailable as exc:
+        console.print(f"[red]{exc}[/red]", highlight=False)
+        raise typer.Exit(1) from None
+
+
+def _print_banner(settings: Settings, host: str, port: int) -> None:
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     console.print(f"[bold]Kakehashi[/bold] starting; data in {settings.data_dir.resolve()}")
     console.print(
@@ -51,7 +129,6 @@ def serve(
     ):
         if missing:
             console.print(f"{channel} webhook off until you set {', '.join(missing)} (see README).")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
 def _engine():
@@ -65,8 +142,8 @@ def staff_create(
     email: str,
     role: Annotated[str, typer.Option(help="editor or admin")] = "editor",
 ) -> None:
-    """Create a staff account."""
-    from core.staff import StaffError, create_staff
+    """Create a staff account and print a one-time link to set its console password."""
+    from core.staff import StaffError, create_staff, issue_sign_in_link
     from language.parse import Invalid, parse_email
 
     try:
@@ -77,11 +154,33 @@ def staff_create(
     try:
         with session_scope(_engine()) as session:
             account = create_staff(session, email=email, role=role)
+            link = issue_sign_in_link(session, email=account.email)
     except StaffError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
     console.print(f"Created {role} account for {account.email}.")
-    console.print(f"Next: kakehashi staff token {account.email}", soft_wrap=True)
+    _print_sign_in_link(link)
+    console.print(f"API token for scripts: kakehashi staff token {account.email}", soft_wrap=True)
+
+
+@staff_app.command("link")
+def staff_link(email: str) -> None:
+    """Print a new one-time link to set a console password (e.g. a forgotten one)."""
+    from core.staff import StaffError, issue_sign_in_link
+
+    try:
+        with session_scope(_engine()) as session:
+            link = issue_sign_in_link(session, email=email)
+    except StaffError as exc:
+        console.print(f"[red]{exc}[/red]", highlight=False)
+        raise typer.Exit(1) from None
+    _print_sign_in_link(link)
+
+
+def _print_sign_in_link(token: str) -> None:
+    base = Settings().public_url.rstrip("/")
+    console.print("One-time sign-in link (valid 72 hours; set a password there):")
+    typer.echo(f"{base}/admin/welcome/{token}")
 
 
 @staff_app.command("token")

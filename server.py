@@ -17,12 +17,14 @@ from fastapi.templating import Jinja2Templates
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from assembly import features
 from assembly.deps import AdaptersDep, DialogueDep, IngestorDep, MetricsDep, WorkerDep
 from assembly.runtime import Runtime
 from channels.base import MalformedRequest, VerificationError
-from core.db import session_scope
+from core.db import is_unavailable, session_scope
 from core.deps import EngineDep, SessionDep, SettingsDep, StaffDep
 from core.i18n import t
 from core.settings import Settings
@@ -52,6 +54,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
+    app.add_exception_handler(DatabaseDown, _database_down)
+    for error in (DBAPIError, PoolTimeout):
+        app.add_exception_handler(error, _database_error)
     app.state.templates = Jinja2Templates(directory=WEB_DIR / "templates")
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(webhooks)
@@ -61,6 +66,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in features.routers():
         app.include_router(router)
     return app
+
+
+class DatabaseDown(Exception):
+    """The database did not answer: 503 with Retry-After, the platform delivers again."""
+
+
+RETRY_AFTER_S = "5"
+
+
+async def _database_down(_request: Request, _exc: Exception) -> Response:
+    return JSONResponse(
+        {"detail": "The database is not answering; please try again shortly."},
+        status_code=503,
+        headers={"retry-after": RETRY_AFTER_S},
+    )
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    """Any route: a database that went away is 503 (retry later), anything else a 500."""
+    if is_unavailable(exc):
+        logger.warning("%s %s: database unavailable", request.method, request.url.path)
+        return await _database_down(request, exc)
+    logger.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"detail": "Internal Server Error"}, status_code=500)
 
 
 # -- webhooks: verify, parse, store, acknowledge ------------------------------------------
@@ -102,7 +131,14 @@ async def webhook(
     except (UnicodeDecodeError, MalformedRequest) as exc:
         metrics.requests_rejected.labels(channel, "malformed").inc()
         raise HTTPException(400, detail=f"Malformed webhook body: {exc}") from None
-    result = await ingestor.store(messages)  # the ingestor wakes the worker
+    try:
+        result = await ingestor.store(messages)  # the ingestor wakes the worker
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        # Not stored: 503 makes LINE and Telegram deliver the events again later.
+        metrics.requests_rejected.labels(channel, "database").inc()
+        raise DatabaseDown() from None
     metrics.events_received.labels(channel).inc(result.stored)
     metrics.events_duplicate.labels(channel).inc(result.duplicates)
     logger.info("%s webhook: %d stored, %d duplicates", channel, result.stored, result.duplicates)
@@ -143,9 +179,11 @@ async def healthz(engine: EngineDep, request: Request) -> JSONResponse:
         except Exception as exc:
             checks[name] = f"error: {type(exc).__name__}"
     healthy = all(value == "ok" for value in checks.values())
+    # Without the database nothing is stored: 503. Without the vector index (e.g. the Chroma
+    # server is down) answers still come from the in-memory index: degraded, still 200.
     return JSONResponse(
         {"status": "ok" if healthy else "degraded", "checks": checks},
-        status_code=200 if healthy else 503,
+        status_code=200 if checks["database"] == "ok" else 503,
     )
 
 

@@ -13,6 +13,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, create_engine
 
 from core.settings import Settings
@@ -69,6 +71,14 @@ def init_db(engine: Engine) -> None:
     """
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """The database could not be reached or dropped the connection (as opposed to a bug
+    or a constraint): the work should be retried once it is back, not marked failed."""
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -58,7 +58,17 @@ class Settings(BaseSettings):
         default=16, validation_alias=_env("KAKEHASHI_WORKER_CONCURRENCY")
     )
     worker_poll_s: float = Field(default=1.0, validation_alias=_env("KAKEHASHI_WORKER_POLL_S"))
-    worker_lease_s: float = Field(default=120.0, validation_alias=_env("KAKEHASHI_WORKER_LEASE_S"))
+    # A worker renews its leases every third of this; a worker process that died loses its
+    # events to another after at most this long.
+    worker_lease_s: float = Field(default=30.0, validation_alias=_env("KAKEHASHI_WORKER_LEASE_S"))
+    # `kakehashi worker` processes lower their CPU priority by this much (os.nice), so that
+    # the web processes' acknowledgements never wait behind the dialogue's work.
+    worker_nice: int = Field(default=10, validation_alias=_env("KAKEHASHI_WORKER_NICE"))
+    # At most this many messages of one user per minute are handled (0: no limit); the
+    # first one over is answered with a polite note.
+    rate_limit_per_minute: int = Field(
+        default=30, validation_alias=_env("KAKEHASHI_RATE_LIMIT_PER_MIN")
+    )
     send_max_attempts: int = Field(default=5, validation_alias=_env("KAKEHASHI_SEND_MAX_ATTEMPTS"))
     send_backoff_s: float = Field(default=0.5, validation_alias=_env("KAKEHASHI_SEND_BACKOFF_S"))
     send_max_backoff_s: float = Field(
@@ -110,6 +120,21 @@ class Settings(BaseSettings):
     )
     kb_collection: str = Field(
         default="kakehashi-knowledge", validation_alias=_env("KAKEHASHI_KB_COLLECTION")
+    )
+    # -- staff: live handoff and the console (/admin) --------------------------------------
+    # Office hours the user is told when they ask for a person ("Mon–Fri 8:30–16:30").
+    office_days: str = Field(default="mon-fri", validation_alias=_env("KAKEHASHI_OFFICE_DAYS"))
+    office_opens: str = Field(default="08:30", validation_alias=_env("KAKEHASHI_OFFICE_OPENS"))
+    office_closes: str = Field(default="16:30", validation_alias=_env("KAKEHASHI_OFFICE_CLOSES"))
+    office_timezone: str = Field(
+        default="Asia/Bangkok", validation_alias=_env("KAKEHASHI_OFFICE_TIMEZONE")
+    )
+    # Where staff reach the console; `kakehashi staff create` prints sign-in links under it.
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", validation_alias=_env("KAKEHASHI_PUBLIC_URL")
+    )
+    console_session_hours: float = Field(
+        default=12.0, validation_alias=_env("KAKEHASHI_CONSOLE_SESSION_HOURS")
     )
     simulator_enabled: bool = Field(default=True, validation_alias=_env("KAKEHASHI_SIMULATOR"))
     load_demo_content: bool = Field(default=True, validation_alias=_env("KAKEHASHI_DEMO_CONTENT"))

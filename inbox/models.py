@@ -40,6 +40,9 @@ class InboxEvent(SQLModel, table=True):
     status: str = Field(default=EventStatus.PENDING, max_length=16)
     attempts: int = 0
     lease_until: datetime | None = None
+    # The worker whose claim this is: a turn is committed and an event finished only by the
+    # claim's holder, so a worker whose lease ran out cannot finish what another has taken.
+    claimed_by: str | None = Field(default=None, max_length=64)
     error: str | None = None
     received_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None

@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
@@ -45,10 +46,25 @@ def store_messages(session: Session, messages: Sequence[IncomingMessage]) -> Sto
         )
         if session.execute(statement).first() is not None:
             stored += 1
+    if stored:
+        signal_new_work(session)
     return StoreResult(stored=stored, duplicates=len(messages) - stored)
 
 
-def claim_events(session: Session, *, limit: int, lease_s: float) -> list[InboxEvent]:
+INBOX_CHANNEL = "kakehashi_inbox"
+
+
+def signal_new_work(session: Session) -> None:
+    """On PostgreSQL, tell every listening worker process (LISTEN kakehashi_inbox) that
+    there is new work, delivered when the caller's transaction commits. In one process
+    (SQLite) the worker is woken directly instead."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"NOTIFY {INBOX_CHANNEL}"))
+
+
+def claim_events(
+    session: Session, *, limit: int, lease_s: float, owner: str | None = None
+) -> list[InboxEvent]:
     """Claim up to `limit` events, at most one per user (the user's oldest open one).
 
     On PostgreSQL the rows are locked with FOR UPDATE SKIP LOCKED, so several server
@@ -87,6 +103,7 @@ def claim_events(session: Session, *, limit: int, lease_s: float) -> list[InboxE
                 if event.status == EventStatus.PENDING.value
                 else event.status,
                 lease_until=lease,
+                claimed_by=owner,
                 attempts=col(InboxEvent.attempts) + 1,
             )
             .execution_options(synchronize_session=False)
@@ -109,12 +126,69 @@ def release_all_leases(session: Session) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def renew_lease(session: Session, *, event_id: int, lease_s: float) -> None:
+def renew_lease(
+    session: Session, *, event_id: int, lease_s: float, owner: str | None = None
+) -> None:
     session.execute(
         update(InboxEvent)
-        .where(col(InboxEvent.id) == event_id)
+        .where(col(InboxEvent.id) == event_id, _held_by(owner))
         .values(lease_until=utcnow() + timedelta(seconds=lease_s))
     )
+
+
+def renew_leases(
+    session: Session, *, event_ids: Sequence[int], owner: str, lease_s: float
+) -> set[int]:
+    """Extend the leases of the events `owner` still holds; returns their ids (an event
+    missing from the answer was taken over by another worker after its lease ran out)."""
+    if not event_ids:
+        return set()
+    rows = session.execute(
+        update(InboxEvent)
+        .where(
+            col(InboxEvent.id).in_(list(event_ids)),
+            col(InboxEvent.claimed_by) == owner,
+            col(InboxEvent.status).in_([s.value for s in OPEN_STATUSES]),
+        )
+        .values(lease_until=utcnow() + timedelta(seconds=lease_s))
+        .returning(col(InboxEvent.id))
+        .execution_options(synchronize_session=False)
+    )
+    return {int(row[0]) for row in rows}
+
+
+def release_claim(session: Session, *, event_id: int, owner: str, retry_in_s: float) -> None:
+    """Give an event back (e.g. the database went away mid-turn): claimable again after
+    `retry_in_s`, still ahead of the user's later events."""
+    session.execute(
+        update(InboxEvent)
+        .where(col(InboxEvent.id) == event_id, col(InboxEvent.claimed_by) == owner)
+        .values(lease_until=utcnow() + timedelta(seconds=retry_in_s), claimed_by=None)
+    )
+
+
+def _held_by(owner: str | None) -> Any:
+    """The claim is `owner`'s (None: the simulator's events, claimed by no worker)."""
+    column = col(InboxEvent.claimed_by)
+    return column.is_(None) if owner is None else column == owner
+
+
+def recent_events(session: Session, *, user_key: str, event_id: int, window_s: float) -> int:
+    """How many events of this user arrived in the `window_s` seconds up to this one
+    (itself included): the rate the user sends at, whenever the worker gets to it."""
+    received = session.scalar(
+        select(col(InboxEvent.received_at)).where(col(InboxEvent.id) == event_id)
+    )
+    if received is None:
+        return 0
+    count = session.scalar(
+        select(func.count(col(InboxEvent.id))).where(
+            col(InboxEvent.user_key) == user_key,
+            col(InboxEvent.id) <= event_id,
+            col(InboxEvent.received_at) > received - timedelta(seconds=window_s),
+        )
+    )
+    return int(count or 0)
 
 
 def queue_replies(
@@ -177,11 +251,20 @@ def mark_outbox_failed(session: Session, *, outbox_id: int, attempts: int, error
 
 
 def finish_event(
-    session: Session, *, event_id: int, status: EventStatus, error: str | None = None
-) -> None:
-    session.execute(
+    session: Session,
+    *,
+    event_id: int,
+    status: EventStatus,
+    error: str | None = None,
+    owner: str | None = None,
+) -> bool:
+    """Record the event's end; False (nothing changed) when `owner` no longer holds it."""
+    where = [col(InboxEvent.id) == event_id]
+    if owner is not None:
+        where.append(col(InboxEvent.claimed_by) == owner)
+    result = session.execute(
         update(InboxEvent)
-        .where(col(InboxEvent.id) == event_id)
+        .where(*where)
         .values(
             status=status.value,
             error=None if error is None else error[:2000],
@@ -189,6 +272,7 @@ def finish_event(
             lease_until=None,
         )
     )
+    return int(getattr(result, "rowcount", 0) or 0) == 1
 
 
 def list_failed(session: Session, *, limit: int = 100) -> list[InboxEvent]:
@@ -202,10 +286,10 @@ def list_failed(session: Session, *, limit: int = 100) -> list[InboxEvent]:
 
 
 def count_open(session: Session) -> int:
-    query = select(col(InboxEvent.id)).where(
+    query = select(func.count(col(InboxEvent.id))).where(
         col(InboxEvent.status).in_([s.value for s in OPEN_STATUSES])
     )
-    return len(list(session.scalars(query)))
+    return int(session.scalar(query) or 0)
 
 
 def put_alias(session: Session, *, key: str, data: str) -> None:
@@ -288,6 +372,7 @@ def enqueue_notification(
     session.add(event)
     session.flush()
     assert event.id is not None
+    signal_new_work(session)
     queue_replies(
         session,
         inbox_id=event.id,

@@ -16,12 +16,14 @@ from sqlmodel import Session, col
 
 from bot.dialogue import Dialogue
 from core.db import write_lock
+from core.i18n import t
 from core.state import get_chat_user, load_conversation, save_conversation
 from core.time import utcnow
 from core.turn import Outcome
-from core.types import Channel, IncomingMessage, Reply
+from core.types import Channel, IncomingMessage, Lang, Reply, from_hint
 from inbox import repo
 from inbox.models import EventStatus, InboxEvent
+from language.detect import detect
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,40 @@ class TurnEffects:
 class TurnResult:
     outcome: Outcome
     notifications: list[Notification]
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `per_window` messages of one user in `window_s` seconds are handled; the
+    first one over is answered with a polite note, the rest are dropped until the rate falls."""
+
+    per_window: int
+    window_s: float = 60.0
+
+
+def limited_outcome(
+    session: Session, msg: IncomingMessage, *, event_id: int, limit: RateLimit | None
+) -> Outcome | None:
+    """The answer to a user sending faster than `limit` allows, or None to handle the turn."""
+    if limit is None or limit.per_window <= 0:
+        return None
+    user_key = f"{msg.channel}:{msg.user_id}"
+    count = repo.recent_events(
+        session, user_key=user_key, event_id=event_id, window_s=limit.window_s
+    )
+    if count <= limit.per_window:
+        return None
+    conv = load_conversation(session, channel=msg.channel, user_id=msg.user_id)
+    replies: list[Reply] = []
+    if count == limit.per_window + 1:
+        lang: Lang = (
+            conv.lang
+            or from_hint(msg.lang_hint)
+            or detect(msg.text)
+            or ("th" if msg.channel == "line" else "ja")
+        )
+        replies = [Reply(text=t("inbox.rate_limited", lang), lang=lang)]
+    return Outcome(conv=conv, replies=replies, effects=[])
 
 
 def decide_turn(session: Session, dialogue: Dialogue, msg: IncomingMessage) -> Outcome:
@@ -100,6 +136,8 @@ def commit_turn(
     event_id: int,
     msg: IncomingMessage,
     reply_in_response: bool = False,
+    owner: str | None = None,
+    rate_limit: RateLimit | None = None,
 ) -> TurnResult | None:
     """Run the turn of a claimed event and commit it with everything it queued.
 
@@ -108,22 +146,28 @@ def commit_turn(
     with its replies in the outbox for the worker to send; with `reply_in_response` (the
     simulator) the user's replies are returned instead of queued, and the event is DONE
     unless other users were notified, whom the worker then reaches. None when the event
-    was no longer this caller's to handle.
+    was no longer this caller's to handle: `owner` (the claiming worker) must still hold
+    the claim when the turn commits, so a worker whose lease ran out commits nothing.
     """
     with Session(engine, expire_on_commit=False) as session:
         try:
             event = session.get(InboxEvent, event_id)
             if event is None or event.status != EventStatus.PROCESSING.value:
                 return None
-            if event.payload == repo.ERASED:
-                return None  # the user erased their data before this event's turn
-            outcome = decide_turn(session, dialogue, msg)
+            if event.claimed_by != owner or event.payload == repo.ERASED:
+                return None  # taken over, or the user erased their data before this turn
+            outcome = limited_outcome(session, msg, event_id=event_id, limit=rate_limit)
+            if outcome is None:
+                outcome = decide_turn(session, dialogue, msg)
             with write_lock(engine):
                 result = apply_turn(session, msg, outcome)
                 if not reply_in_response:
                     _queue_own_replies(session, event_id, msg, outcome.replies)
                 queue_notifications(session, inbox_id=event_id, notifications=result.notifications)
-                _mark_handled(session, event_id, reply_in_response, bool(result.notifications))
+                notified = bool(result.notifications)
+                if not _mark_handled(session, event_id, reply_in_response, notified, owner):
+                    session.rollback()
+                    return None
                 session.commit()
         except BaseException:
             session.rollback()
@@ -148,7 +192,10 @@ def _queue_own_replies(
         )
 
 
-def _mark_handled(session: Session, event_id: int, reply_in_response: bool, notified: bool) -> None:
+def _mark_handled(
+    session: Session, event_id: int, reply_in_response: bool, notified: bool, owner: str | None
+) -> bool:
+    """Compare-and-set: False when the claim is no longer `owner`'s."""
     if not reply_in_response:
         values: dict[str, object] = {"status": EventStatus.HANDLED.value}
     elif notified:
@@ -159,6 +206,24 @@ def _mark_handled(session: Session, event_id: int, reply_in_response: bool, noti
         }
     else:
         values = {"status": EventStatus.DONE.value, "finished_at": utcnow()}
-    session.execute(update(InboxEvent).where(col(InboxEvent.id) == event_id).values(**values))
+    held = (
+        col(InboxEvent.claimed_by).is_(None)
+        if owner is None
+        else col(InboxEvent.claimed_by) == owner
+    )
+    result = session.execute(
+        update(InboxEvent)
+        .where(
+            col(InboxEvent.id) == event_id,
+            col(InboxEvent.status) == EventStatus.PROCESSING.value,
+            held,
+        )
+        .values(**values)
+    )
+    if int(getattr(result, "rowcount", 0) or 0) != 1:
+        return False
+    if notified:
+        repo.signal_new_work(session)
     if reply_in_response and not notified:
         repo.purge_erased(session, event_id=event_id)
+    return True

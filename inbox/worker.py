@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+import os
 import random
+import socket
 import threading
+import time
+import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -23,20 +28,26 @@ from sqlalchemy.engine import Engine
 
 from bot.dialogue import Dialogue
 from channels.base import ChannelAdapter, Delivery, SendError
-from core.db import is_postgres, session_scope, write_lock
+from core.db import is_postgres, is_unavailable, session_scope, write_lock
 from core.metrics import Metrics
 from core.settings import Settings
 from core.time import as_utc
 from core.types import IncomingMessage, Reply
 from inbox import repo
+from inbox.listen import InboxListener
 from inbox.models import EventStatus, InboxEvent, OutboxMessage
-from inbox.turns import commit_turn
+from inbox.turns import RateLimit, commit_turn
 
 logger = logging.getLogger(__name__)
 
 HELD = "held: channel not configured"
 SENT = "sent"
 T = TypeVar("T")
+
+
+class LostClaim(Exception):
+    """This worker can no longer be sure the event is its own (its lease could not be
+    renewed): it stops before sending anything more, and whoever holds it goes on."""
 
 
 class Worker:
@@ -65,6 +76,12 @@ class Worker:
         self._stopped: asyncio.Event | None = None
         self._ready = threading.Event()
         self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="inbox-db")
+        # Who holds a claim: a turn commits, and an event finishes, only by its holder.
+        self.owner = f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._inflight: dict[int, asyncio.Task[None]] = {}
+        self._granted: dict[int, float] = {}  # event id -> when its lease was last extended
+        self._rate_limit = RateLimit(per_window=settings.rate_limit_per_minute)
+        self._listener: InboxListener | None = None
 
     async def _db(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
@@ -115,16 +132,24 @@ class Worker:
         for adapter in self._adapters.values():
             if not adapter.missing_settings():
                 await adapter.start()
+        if is_postgres(self._engine):
+            self._listener = InboxListener(self._engine, self.wake)
+            self._listener.start()
         self._ready.set()
         runner = asyncio.create_task(self._run(), name="inbox-claims")
+        heartbeat = asyncio.create_task(self._heartbeat(), name="inbox-leases")
         await self._stopped.wait()
         runner.cancel()
         await asyncio.gather(runner, return_exceptions=True)
+        if self._listener is not None:
+            await asyncio.to_thread(self._listener.stop)
         if self._tasks:
             _done, pending = await asyncio.wait(self._tasks, timeout=timeout)
             for task in pending:
                 task.cancel()  # its event keeps its lease and is redone after a restart
             await asyncio.gather(*pending, return_exceptions=True)
+        heartbeat.cancel()
+        await asyncio.gather(heartbeat, return_exceptions=True)
         for adapter in self._adapters.values():
             await adapter.close()  # the clients live on this loop
 
@@ -141,23 +166,64 @@ class Worker:
             free = self._settings.worker_concurrency - len(self._tasks)
             if free > 0:
                 self._wake.clear()
+                started = time.monotonic()
                 try:
                     claimed = await self._db(self._claim_and_prepare, free)
-                except Exception:
-                    logger.exception("claiming inbox events failed; retrying shortly")
+                except Exception as exc:
+                    _log_db_failure("claiming inbox events failed; retrying shortly", exc)
             for event, prepared in claimed:
+                assert event.id is not None
                 task = asyncio.create_task(self._process(event, asyncio.wrap_future(prepared)))
                 self._tasks.add(task)
-                task.add_done_callback(self._task_done)
+                self._inflight[event.id] = task
+                self._granted[event.id] = started
+                task.add_done_callback(functools.partial(self._task_done, event.id))
             if claimed and len(claimed) == free:
                 continue  # every slot taken: there may be more users waiting behind these
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._settings.worker_poll_s)
 
-    def _task_done(self, task: asyncio.Task[None]) -> None:
+    def _task_done(self, event_id: int, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
+        if self._inflight.get(event_id) is task:
+            del self._inflight[event_id]
+            self._granted.pop(event_id, None)
         if self._wake is not None:
             self._wake.set()
+
+    async def _heartbeat(self) -> None:
+        """Extend the leases of the events in hand every third of a lease, so that only a
+        worker that died (or lost the database for longer than a lease) loses its events."""
+        lease_s = self._settings.worker_lease_s
+        while True:
+            await asyncio.sleep(max(0.1, lease_s / 3))
+            ids = list(self._inflight)
+            if not ids:
+                continue
+            started = time.monotonic()
+            try:
+                held = await self._db(self._renew_all, ids)
+            except Exception as exc:
+                _log_db_failure("renewing leases failed", exc)
+                continue
+            for event_id in ids:
+                if event_id in held:
+                    self._granted[event_id] = started
+                elif (task := self._inflight.get(event_id)) is not None:
+                    logger.warning("event %s was taken over by another worker", event_id)
+                    task.cancel()
+
+    def _renew_all(self, ids: list[int]) -> set[int]:
+        with write_lock(self._engine), session_scope(self._engine) as session:
+            return repo.renew_leases(
+                session, event_ids=ids, owner=self.owner, lease_s=self._settings.worker_lease_s
+            )
+
+    def _check_claim(self, event_id: int) -> None:
+        """Raise LostClaim unless the event's lease was extended within half a lease."""
+        granted = self._granted.get(event_id)
+        if granted is None or time.monotonic() - granted > self._settings.worker_lease_s / 2:
+            raise LostClaim(f"event {event_id}: lease not renewed in time")
 
     def _claim_and_prepare(
         self, limit: int
@@ -165,7 +231,9 @@ class Worker:
         """Claim events and hand each straight to a database thread for its turn, without
         a round trip through the worker's loop in between."""
         with write_lock(self._engine), session_scope(self._engine) as session:
-            events = repo.claim_events(session, limit=limit, lease_s=self._settings.worker_lease_s)
+            events = repo.claim_events(
+                session, limit=limit, lease_s=self._settings.worker_lease_s, owner=self.owner
+            )
         return [(event, self._executor.submit(self._prepare, event)) for event in events]
 
     # -- one event ------------------------------------------------------------------
@@ -179,11 +247,19 @@ class Worker:
             # replies waiting to be sent.
             rows = await prepared
             error, sent = await self._deliver(event.id, rows)
+        except LostClaim as exc:
+            logger.warning("%s; leaving it to the worker that holds it", exc)
+            return
         except Exception as exc:
+            if is_unavailable(exc):
+                logger.warning("database unavailable during event %s; it will be retried", event.id)
+                await self._give_back(event.id)
+                return
             logger.exception("event %s on %s failed", event.id, channel)
             error, sent = f"{type(exc).__name__}: {exc}", []
         status = EventStatus.FAILED if error else EventStatus.DONE
-        await self._db(self._finish, event.id, status, error, sent)
+        if not await self._finish_when_possible(event.id, status, error, sent):
+            return
         if error:
             self._metrics.events_failed.labels(channel).inc()
         else:
@@ -193,21 +269,70 @@ class Worker:
             (datetime.now(UTC) - received).total_seconds()
         )
 
+    async def _finish_when_possible(
+        self, event_id: int, status: EventStatus, error: str | None, sent: list[int]
+    ) -> bool:
+        """Record the end, retrying while the database is away (the replies went out: the
+        record must follow). False when another worker took the event over meanwhile."""
+        delay = 0.2
+        while True:
+            try:
+                finished = await self._db(self._finish, event_id, status, error, sent)
+            except Exception as exc:
+                if not is_unavailable(exc) or self._stopping:
+                    raise
+                _log_db_failure(f"recording event {event_id} failed; retrying", exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+                continue
+            if not finished:
+                logger.warning("event %s was taken over before it was recorded", event_id)
+            return finished
+
+    async def _give_back(self, event_id: int) -> None:
+        """Make the event claimable again soon; while the database is still away, keep
+        trying until the lease would have run out anyway."""
+        deadline = time.monotonic() + self._settings.worker_lease_s
+        while time.monotonic() < deadline and not self._stopping:
+            try:
+                await self._db(self._release, event_id)
+                return
+            except Exception as exc:
+                if not is_unavailable(exc):
+                    raise
+                await asyncio.sleep(0.5)
+
+    def _release(self, event_id: int) -> None:
+        with write_lock(self._engine), session_scope(self._engine) as session:
+            repo.release_claim(session, event_id=event_id, owner=self.owner, retry_in_s=0.5)
+
     def _finish(
         self, event_id: int, status: EventStatus, error: str | None, sent: list[int]
-    ) -> None:
+    ) -> bool:
         """Record the delivered rows and the event's end in one transaction."""
         with write_lock(self._engine), session_scope(self._engine) as session:
+            if not repo.finish_event(
+                session, event_id=event_id, status=status, error=error, owner=self.owner
+            ):
+                session.rollback()
+                return False
             for outbox_id in sent:
                 repo.mark_outbox_sent(session, outbox_id=outbox_id)
-            repo.finish_event(session, event_id=event_id, status=status, error=error)
             repo.purge_erased(session, event_id=event_id)
+            return True
 
     def _prepare(self, event: InboxEvent) -> list[OutboxMessage]:
         assert event.id is not None
         if event.status != EventStatus.HANDLED.value:
             msg = IncomingMessage.from_json(event.payload)
-            result = commit_turn(self._engine, self._dialogue, event_id=event.id, msg=msg)
+            result = commit_turn(
+                self._engine,
+                self._dialogue,
+                event_id=event.id,
+                msg=msg,
+                owner=self.owner,
+                rate_limit=self._rate_limit,
+            )
             if result is not None:
                 logger.info(
                     "handled %s %s event %s: %d replies, %d notifications",
@@ -218,6 +343,9 @@ class Worker:
                     len(result.notifications),
                 )
         with session_scope(self._engine) as session:
+            current = session.get(InboxEvent, event.id)
+            if current is not None and current.claimed_by != self.owner:
+                raise LostClaim(f"event {event.id} was taken over before its replies were sent")
             return [
                 row for row in repo.pending_outbox(session, inbox_id=event.id) if row.error != HELD
             ]
@@ -256,6 +384,7 @@ class Worker:
             parts_sent=row.parts_sent,
         )
         sent = row.parts_sent
+        self._check_claim(event_id)
 
         async def part_sent(count: int, total: int) -> None:
             nonlocal sent
@@ -294,7 +423,10 @@ class Worker:
     def _renew_lease(self, event_id: int, delay: float) -> None:
         with write_lock(self._engine), session_scope(self._engine) as session:
             repo.renew_lease(
-                session, event_id=event_id, lease_s=self._settings.worker_lease_s + delay
+                session,
+                event_id=event_id,
+                lease_s=self._settings.worker_lease_s + delay,
+                owner=self.owner,
             )
 
     def _mark_part(self, outbox_id: int, count: int) -> None:
@@ -304,3 +436,11 @@ class Worker:
     def _mark_failed_row(self, outbox_id: int, attempts: int, error: str) -> None:
         with write_lock(self._engine), session_scope(self._engine) as session:
             repo.mark_outbox_failed(session, outbox_id=outbox_id, attempts=attempts, error=error)
+
+
+def _log_db_failure(what: str, exc: BaseException) -> None:
+    """A database that went away is a warning with its kind; anything else a traceback."""
+    if is_unavailable(exc):
+        logger.warning("%s: database unavailable (%s)", what, type(exc).__name__)
+    else:
+        logger.error("%s", what, exc_info=exc)
