@@ -156,9 +156,23 @@ class Dialogue:
             return
         if self._active_skill_takes(turn):
             return
+        aside = self._active_skill(turn)
+        if aside is not None:
+            self._answer_aside(turn, aside)
+            return
         if any(fallback.on_free_text(turn) for fallback in self._fallbacks):
             return
         turn.say("fallback.not_understood", buttons=main_menu_buttons(turn.lang))
+
+    def _answer_aside(self, turn: Turn, active: Skill) -> None:
+        """The active flow stepped aside for a question without leaving ("金利は？" in the
+        middle of a form): another skill answers it, then the flow asks its step again."""
+        others = (fallback for fallback in self._fallbacks if fallback is not active)
+        if not any(fallback.on_free_text(turn) for fallback in others):
+            turn.say("fallback.not_understood")
+        if not active.reask(turn):
+            turn.conv.flow = None
+            turn.say("menu.title", buttons=main_menu_buttons(turn.lang))
 
     def _understood(self, turn: Turn, text: str) -> bool:
         """The intent layer first: a request in any wording is carried out here."""

@@ -41,13 +41,14 @@ class FormSteps(RegistrationBase):
         """Ask the pending question again (after the menu or a language change)."""
         reg = self._state(turn)
         state = self._engine_state(reg)
+        aside = reg.pop("aside", False)
         if (
             reg.get("stage") in {"form", "pedit"}
             and state is not None
             and state.get("step") is not None
         ):
             turn.conv.flow = NAME
-            self._ask(turn, reg)
+            self._ask(turn, reg, note=t("reg.back_to_step", turn.lang) if aside else None)
             return True
         if reg.get("stage") in {"form", "summary"} and reg.get("draft"):
             turn.conv.flow = NAME
@@ -212,14 +213,13 @@ class FormSteps(RegistrationBase):
             self._back(turn, reg)
             return True
         if looks_like_question(text):
-            # A question, not an answer: keep the answers, step aside for the answerer.
-            if reg["stage"] == "pedit":
-                reg["pedit"] = None
-                reg["stage"] = None
-            else:
-                turn.say("reg.paused")
-            turn.conv.flow = None
-            return False
+            unsure = text.rstrip("?？ ")  # "120 คน?": an answer the user is unsure of
+            if not self.engine.would_take(state, unsure, turn.lang):
+                # A question, not an answer: the form stays where it is with its answers;
+                # the dialogue answers the question, then asks this step again (`reask`).
+                reg["aside"] = True
+                return False
+            text = unsure
         reply = self.engine.submit_text(state, text, turn.lang)
         self._after_answer(turn, reg, reply)
         return True
@@ -368,8 +368,7 @@ class FormSteps(RegistrationBase):
             self._back(turn, reg)
             return True
         if looks_like_question(text):
-            turn.say("reg.paused")
-            turn.conv.flow = None  # the draft and its summary wait for "Register"
+            reg["aside"] = True  # answered by the dialogue, then the summary is shown again
             return False
         form = self.engine.form(reg["draft"])
         target = self._edit_target(

@@ -85,6 +85,8 @@ _QUESTION_START = re.compile(
 def looks_like_question(text: str) -> bool:
     """A question to the assistant rather than an answer ("What is the SME fund?")."""
     stripped = text.strip()
+    if stripped.endswith(("?", "？")) and len(stripped.rstrip("?？ ")) >= 2:
+        return True  # "金利は？", "fee?"
     if len(stripped) < 6:
         return False
     return bool(_QUESTION_END.search(stripped)) or (

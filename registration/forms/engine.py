@@ -21,7 +21,7 @@ from core.i18n import t
 from core.types import Button, Lang, Reply
 from language.normalize import fold, normalize_text
 from language.parse import Invalid
-from registration.forms.fields import Candidates, Field
+from registration.forms.fields import Candidates, Field, TextField
 
 logger = logging.getLogger(__name__)
 
@@ -221,6 +221,21 @@ class FormEngine:
             state["options"] = list(value.codes)
             return self.ask(state, lang)
         return self._store(state, fld, value)
+
+    def would_take(self, state: Mapping[str, Any], text: str, lang: Lang) -> bool:
+        """Whether `text` is a clean answer to the pending choice or number question, so
+        "120 คน?" at the employee count is an answer, not a question; free text never is."""
+        fld = self.current(state)
+        if fld is None or isinstance(fld, TextField):
+            return False
+        try:
+            if fld.multi:
+                codes, unknown = fld.parse_items(text)  # type: ignore[attr-defined]
+                return bool(codes) and not unknown
+            value = fld.parse(text, lang)
+        except Invalid:
+            return False
+        return not isinstance(value, Candidates)
 
     def submit_button(
         self, state: dict[str, Any], action: str, field_name: str, token: str, lang: Lang
