@@ -264,15 +264,21 @@ class TelegramAdapter:
     # -- render and send ------------------------------------------------------------
 
     def render(self, replies: Sequence[Reply]) -> list[tuple[str, InlineKeyboardMarkup | None]]:
-        """Each reply becomes messages of (HTML text, inline keyboard)."""
+        """Each reply becomes messages of (HTML text, inline keyboard): the text that
+        introduces the cards first, as on LINE, then the cards; the reply's own buttons
+        ride on the last message (below the last card's own buttons)."""
         out: list[tuple[str, InlineKeyboardMarkup | None]] = []
         for reply in replies:
-            for card in reply.cards:
-                out.append((_card_html(card), self._keyboard(card.buttons)))
             chunks = _split(html.escape(reply.text, quote=False), MAX_TEXT)
             for i, chunk in enumerate(chunks):
-                last = i == len(chunks) - 1
+                last = i == len(chunks) - 1 and not reply.cards
                 out.append((chunk, self._keyboard(reply.buttons) if last else None))
+            for i, card in enumerate(reply.cards):
+                buttons = list(card.buttons)
+                if i == len(reply.cards) - 1:
+                    own = {(b.data, b.url) for b in buttons}
+                    buttons += [b for b in reply.buttons if (b.data, b.url) not in own]
+                out.append((_card_html(card), self._keyboard(buttons)))
         return out
 
     def _keyboard(self, buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from core.types import Lang
+from language.format import join_list
 from language.normalize import fold
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -142,3 +144,90 @@ def jp_prefectures() -> tuple[Choice, ...]:
         )
         for row in rows
     )
+
+
+# -- codes shown to a reader ------------------------------------------------------------
+
+
+def _fold_key(text: str) -> str:
+    return re.sub(r"[\s\-_.:]+", "", text).casefold()
+
+
+@cache
+def _places() -> dict[str, Choice]:
+    """Every province and prefecture by its code, labels and aliases, folded."""
+    table: dict[str, Choice] = {}
+    for choice in (*thai_provinces(), *jp_prefectures()):
+        for term in (choice.code, choice.th, choice.ja, choice.en, *choice.aliases):
+            table.setdefault(_fold_key(term), choice)
+    return table
+
+
+def place_label(place: str | None, lang: Lang | str) -> str:
+    """A Thai province or Japanese prefecture in the reader's language ("Pathum Thani" ->
+    ปทุมธานี / パトゥムターニー); a place the reference data does not know stays as it is."""
+    if not place:
+        return ""
+    choice = _places().get(_fold_key(place))
+    return choice.label(lang) if choice is not None else place
+
+
+@cache
+def _certs() -> dict[str, Choice]:
+    table: dict[str, Choice] = {}
+    for choice in choice_list("certifications"):
+        for term in (choice.code, choice.en, *choice.aliases):
+            table.setdefault(_fold_key(re.sub(r":\d{4}$", "", term)), choice)
+    return table
+
+
+def cert_label(name: str, lang: Lang | str) -> str:
+    """A certification's name in the reader's language ("Halal" -> ฮาลาล / ハラール); codes
+    such as ISO 9001 read the same everywhere; unknown names stay as written."""
+    choice = _certs().get(_fold_key(re.sub(r":\d{4}$", "", name.strip())))
+    return choice.label(lang) if choice is not None else name.strip()
+
+
+def certs_text(names: Iterable[str], lang: Lang | str) -> str:
+    """Certifications in the reader's language, joined the reader's way."""
+    return join_list((cert_label(n, lang) for n in names if n and n.strip()), lang)
+
+
+# -- the glossary of agency, programme and field terms (language/data/glossary.toml) -----
+
+
+@dataclass(frozen=True)
+class Term:
+    code: str
+    th: str
+    ja: str
+    en: str
+    short: dict[str, str]
+    wrong: tuple[str, ...] = ()
+
+    def label(self, lang: Lang | str, *, abbreviated: bool = False) -> str:
+        if abbreviated and lang in self.short:
+            return self.short[str(lang)]
+        return {"th": self.th, "ja": self.ja}.get(str(lang), self.en)
+
+
+@cache
+def glossary() -> dict[str, Term]:
+    with (DATA_DIR / "glossary.toml").open("rb") as fh:
+        table = tomllib.load(fh)["term"]
+    return {
+        code: Term(
+            code=code,
+            th=row["th"],
+            ja=row["ja"],
+            en=row["en"],
+            short=dict(row.get("short", {})),
+            wrong=tuple(row.get("wrong", ())),
+        )
+        for code, row in table.items()
+    }
+
+
+def term(code: str, lang: Lang | str, *, abbreviated: bool = False) -> str:
+    """A glossary term in the reader's language ("osmep" -> สสว. / OSMEP)."""
+    return glossary()[code].label(lang, abbreviated=abbreviated)

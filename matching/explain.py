@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from language.reference import certs_text, place_label
+from language.translate import quoted
 from matching import scoring
 from matching.concepts import LANGS
 from matching.scoring import Reason, Weights
@@ -31,7 +33,7 @@ def reasons_for(
     reasons += named
     if a is None:
         if b.location:
-            reasons.append(Reason("match.reason.located", 0.01, {"place": b.location}))
+            reasons.append(Reason("match.reason.located", 0.01, localized=_places(b.location)))
         return scoring.pick_reasons(reasons)
     reasons += _sector_reasons(w, a, b, parts)
     reasons += _cert_reasons(w, a, b)
@@ -53,12 +55,12 @@ def _text_reasons(
                 Reason(
                     "match.reason.needs_described",
                     w.text * text_ab,
-                    {"need": scoring.snippet(b.seeks)},
+                    localized={"need": _quoted(b.seeks)},
                 )
             )
     elif query.seeks_vec is not None and snap.has_offers[row] and text_ab >= 0.15:
         key = "match.reason.fits_description" if query.seeks_text else "match.reason.offers_fit"
-        reasons.append(Reason(key, w.text * text_ab, {"offer": scoring.snippet(b.offers)}))
+        reasons.append(Reason(key, w.text * text_ab, localized={"offer": _quoted(b.offers)}))
     text_ba = parts.get("text_ba", float("nan"))
     if (
         not math.isnan(text_ba)
@@ -67,7 +69,7 @@ def _text_reasons(
         and text_ba >= 0.15
     ):
         reasons.append(
-            Reason("match.reason.seeks_you", w.text * text_ba, {"need": scoring.snippet(b.seeks)})
+            Reason("match.reason.seeks_you", w.text * text_ba, localized={"need": _quoted(b.seeks)})
         )
     return reasons
 
@@ -152,7 +154,7 @@ def _cert_reasons(w: Weights, a: Profile, b: Profile) -> list[Reason]:
     held = [name for key, name in theirs_req.items() if key in mine]
     if held:
         reasons.append(
-            Reason("match.reason.cert_you_hold", w.certifications + 0.1, {"certs": ", ".join(held)})
+            Reason("match.reason.cert_you_hold", w.certifications + 0.1, localized=_certs(held))
         )
     my_req = {scoring.normalise_cert(c): c for c in a.required_certifications}
     theirs = scoring.cert_keys(b.certifications)
@@ -162,7 +164,7 @@ def _cert_reasons(w: Weights, a: Profile, b: Profile) -> list[Reason]:
             Reason(
                 "match.reason.cert_they_hold",
                 w.certifications + 0.08,
-                {"certs": ", ".join(they_hold)},
+                localized=_certs(they_hold),
             )
         )
     return reasons
@@ -188,11 +190,36 @@ def _place_reasons(w: Weights, a: Profile, b: Profile, parts: dict[str, float]) 
     place_a = a.location if a.country == "TH" else a.thai_base
     if b.country == "TH" and b.location and place_a and loc >= 0.75:
         key = "match.reason.near_base" if loc < 1.0 else "match.reason.same_province"
-        reasons.append(Reason(key, w.location * loc, {"place": b.location, "base": place_a}))
+        places = _places(b.location) | _places(place_a, name="base")
+        reasons.append(Reason(key, w.location * loc, localized=places))
     elif a.country == "TH" and b.thai_base and loc >= 0.75:
         reasons.append(
-            Reason("match.reason.has_base_near", w.location * loc, {"base": b.thai_base})
+            Reason(
+                "match.reason.has_base_near",
+                w.location * loc,
+                localized=_places(b.thai_base, name="base"),
+            )
         )
     if b.location:
-        reasons.append(Reason("match.reason.located", 0.001, {"place": b.location}))
+        reasons.append(Reason("match.reason.located", 0.001, localized=_places(b.location)))
     return reasons
+
+
+# -- parameters in each reader's language (issue 11) -------------------------------------
+
+
+def _places(place: str | None, *, name: str = "place") -> dict[str, dict[str, str]]:
+    """A province or prefecture by its name in each language (パトゥムターニー, ปทุมธานี)."""
+    return {name: {lang: place_label(place, lang) for lang in LANGS}}
+
+
+def _certs(names: list[str]) -> dict[str, dict[str, str]]:
+    """Certificates in each language, joined the reader's way (ISO 9001、ハラール)."""
+    return {"certs": {lang: certs_text(names, lang) for lang in LANGS}}
+
+
+def _quoted(text: str) -> dict[str, str]:
+    """The other company's own words, labelled with their language for a reader of
+    another (「…」（タイ語の原文）)."""
+    short = scoring.snippet(text)
+    return {lang: quoted(short, lang) for lang in LANGS}

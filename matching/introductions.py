@@ -25,6 +25,8 @@ from core.i18n import t
 from core.state import ChatUser
 from core.time import as_utc, utcnow
 from core.types import LANGS, Lang, Reply
+from language.format import company_name, phone_text
+from language.translate import TextTranslator, labelled
 from matching.intro_cards import decision_buttons, profile_card
 from matching.intro_models import (
     ACCEPTED,
@@ -153,14 +155,21 @@ def events_of(session: Session, introduction_id: int) -> list[IntroductionEvent]
 # -- contact details, shared on accept (the cards are in matching.intro_cards) ---------
 
 
+def _name_for(company: Company | None) -> Callable[[Lang], str]:
+    """The company's name for each reader (own script, else English, else as written)."""
+    if company is None:
+        return lambda lang: ""
+    return lambda lang: company_name(company.name, company.name_en, lang)
+
+
 def contact_text(company: Company, lang: Lang) -> str:
-    lines = [company.name]
+    lines = [company_name(company.name, company.name_en, lang)]
     if company.contact_person:
         lines.append(t("match.contact.person", lang, value=company.contact_person))
     if company.email:
         lines.append(t("match.contact.email", lang, value=company.email))
     if company.phone:
-        lines.append(t("match.contact.phone", lang, value=company.phone))
+        lines.append(t("match.contact.phone", lang, value=phone_text(company.phone, lang)))
     if len(lines) == 1:
         lines.append(t("match.contact.none", lang))
     return "\n".join(lines)
@@ -196,6 +205,7 @@ def request_introduction(
     note: str | None = None,
     now: datetime | None = None,
     ttl: timedelta = DEFAULT_TTL,
+    translator: TextTranslator | None = None,
 ) -> Introduction:
     now = now or utcnow()
     requester = session.get(Company, requester_id)
@@ -229,24 +239,29 @@ def request_introduction(
         session.add(intro)
         return intro
     for r in recipients:
-        replies = [_incoming_reply(requester, intro, r.lang)]
+        replies = [_incoming_reply(requester, intro, r.lang, translator=translator)]
         if notify is not None:
             notify(channel=r.channel, user_id=r.user_id, chat_id=r.chat_id, replies=replies)
         _event(session, intro, "notified", actor=None, at=now, channel=r.channel)
     return intro
 
 
-def _incoming_reply(requester: Company, intro: Introduction, lang: Lang) -> Reply:
+def _incoming_reply(
+    requester: Company, intro: Introduction, lang: Lang, *, translator: TextTranslator | None
+) -> Reply:
     assert intro.id is not None
     text = t(
         "match.intro.incoming",
         lang,
-        name=requester.name,
+        name=company_name(requester.name, requester.name_en, lang),
         country=t(f"match.country.{requester.country}", lang),
     )
     if intro.note:
-        text += "\n" + t("match.intro.incoming_note", lang, note=intro.note)
-    card = profile_card(requester, lang, buttons=decision_buttons(intro.id, lang))
+        note = labelled(intro.note, lang, translator=translator)
+        text += "\n" + t("match.intro.incoming_note", lang, note=note)
+    card = profile_card(
+        requester, lang, buttons=decision_buttons(intro.id, lang), translator=translator
+    )
     return Reply(text=text, cards=(card,), buttons=decision_buttons(intro.id, lang), lang=lang)
 
 
@@ -290,7 +305,7 @@ def expire_if_stale(
     _event(session, intro, "expired", actor=None, at=now)
     target = session.get(Company, intro.target_company_id)
     told = _tell_requester(
-        session, notify, intro, "match.intro.expired_requester", name=target.name if target else ""
+        session, notify, intro, "match.intro.expired_requester", name=_name_for(target)
     )
     if told:
         _event(session, intro, "requester_told", actor=None, at=now, outcome=EXPIRED)
@@ -347,14 +362,14 @@ def decide(
             notify,
             intro,
             "match.intro.accepted_requester",
-            name=target.name,
+            name=_name_for(target),
             contact=lambda lang: contact_text(target, lang),
         )
         if told:
             _event(session, intro, "contacts_shared", actor=None, at=now, to="requester")
     else:
         told = _tell_requester(
-            session, notify, intro, "match.intro.declined_requester", name=target.name
+            session, notify, intro, "match.intro.declined_requester", name=_name_for(target)
         )
         if told:
             _event(session, intro, "requester_told", actor=None, at=now, outcome=DECLINED)
@@ -402,6 +417,7 @@ class RequestIntroduction:
     note: str | None = None
     ttl: timedelta = DEFAULT_TTL
     clock: Callable[[], datetime] = utcnow
+    translator: TextTranslator | None = None
 
     def apply(self, ctx: _Ctx) -> None:
         request_introduction(
@@ -415,6 +431,7 @@ class RequestIntroduction:
             note=self.note,
             now=self.clock(),
             ttl=self.ttl,
+            translator=self.translator,
         )
 
 

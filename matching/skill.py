@@ -22,10 +22,14 @@ from core.i18n import t
 from core.time import as_utc, utcnow
 from core.turn import Turn, main_menu_buttons
 from core.types import Button, Card, Lang, Reply
+from language.format import company_name
+from language.translate import TextTranslator
 from matching import introductions as intros
 from matching.engine import Match, Matcher
+from matching.intro_cards import subtitle_parts
 from matching.intro_models import OPEN_STATUSES, PENDING, Introduction
 from matching.models import Company
+from matching.strength import strength
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +49,14 @@ class MatchingSkill:
         ttl: timedelta = intros.DEFAULT_TTL,
         clock: Callable[[], datetime] = utcnow,
         page_size: int = PAGE,
+        translator: TextTranslator | None = None,
     ) -> None:
         self.matcher = matcher
         self.ttl = ttl
         self.clock = clock
         self.page_size = page_size
+        # Optional: other companies' free text translated into the reader's language.
+        self.translator = translator
 
     # -- entry points ----------------------------------------------------------------
 
@@ -216,7 +223,7 @@ class MatchingSkill:
         header = t(
             "match.results",
             turn.lang,
-            company=company.name,
+            company=_name(company, turn.lang),
             first=offset + 1,
             last=offset + len(matches),
         )
@@ -273,7 +280,8 @@ class MatchingSkill:
                 ],
             )
             return
-        cards = tuple(self._card(m, lang) for m in matches)
+        english = _english_names(turn, [m.company_id for m in matches])
+        cards = tuple(self._card(m, lang, english.get(m.company_id)) for m in matches)
         buttons = [
             Button(t("match.button.more", lang), more),
             Button(t("match.button.describe", lang), "match:describe"),
@@ -281,25 +289,23 @@ class MatchingSkill:
         ]
         turn.reply(Reply(text=header, cards=cards, buttons=tuple(buttons), lang=lang))
 
-    def _card(self, m: Match, lang: Lang) -> Card:
+    def _card(self, m: Match, lang: Lang, name_en: str | None = None) -> Card:
         assert self.matcher is not None
         snap = self.matcher.snapshot
         row = snap.row_of.get(m.company_id)
         profile = snap.profiles[row] if row is not None else None
-        subtitle_parts = (
-            [t(f"match.country.{m.country}", lang)] if m.country in ("TH", "JP") else []
+        subtitle = subtitle_parts(
+            m.country,
+            profile.sector if profile is not None else None,
+            profile.location if profile is not None else None,
+            lang,
         )
-        if profile is not None and profile.sector:
-            from matching.scoring import sector_label
-
-            subtitle_parts.append(sector_label(profile.sector, lang))
-        if profile is not None and profile.location:
-            subtitle_parts.append(profile.location)
         return Card(
-            title=m.name,
-            subtitle=" · ".join(subtitle_parts),
+            title=company_name(m.name, name_en, lang),
+            subtitle=subtitle,
             body="\n".join(f"• {r}" for r in m.reasons),
-            footer=t("match.card.score", lang, pct=round(m.score * 100)),
+            # a word people trust, calibrated on the matching benchmark (matching/strength.py)
+            footer=t(f"match.strength.{strength(m.score)}", lang),
             buttons=(
                 Button(t("match.button.request", lang), f"match:ask:{m.company_id}"),
                 Button(t("match.button.not_interested", lang), f"match:ni:{m.company_id}"),
@@ -325,7 +331,7 @@ class MatchingSkill:
         )
         turn.say(
             "match.not_interested.done",
-            name=target.name,
+            name=_name(target, turn.lang),
             buttons=[
                 Button(t("match.button.more", turn.lang), "match:find"),
                 Button(t("menu.back", turn.lang), "menu"),
@@ -353,7 +359,7 @@ class MatchingSkill:
         self._start_flow(turn, "match:note")
         turn.say(
             "match.intro.ask_note",
-            name=target.name,
+            name=_name(target, turn.lang),
             buttons=[
                 Button(t("match.button.skip", turn.lang), "match:skip"),
                 Button(t("match.button.cancel", turn.lang), "match:cancel"),
@@ -367,7 +373,7 @@ class MatchingSkill:
     def _say_already(self, turn: Turn, target: Company, intro: Introduction) -> None:
         turn.say(
             "match.intro.already",
-            name=target.name,
+            name=_name(target, turn.lang),
             status=t(f"match.status.{intro.status}", turn.lang),
             buttons=main_menu_buttons(turn.lang),
         )
@@ -400,12 +406,13 @@ class MatchingSkill:
                 note=note,
                 ttl=self.ttl,
                 clock=self.clock,
+                translator=self.translator,
             )
         )
         has_members = bool(intros.members_of(turn.session, target.id))
         turn.say(
             "match.intro.sent" if has_members else "match.intro.sent_staff",
-            name=target.name,
+            name=_name(target, turn.lang),
             buttons=[
                 Button(t("match.button.more", turn.lang), "match:find"),
                 Button(t("menu.back", turn.lang), "menu"),
@@ -444,12 +451,26 @@ class MatchingSkill:
             assert requester is not None
             turn.say(
                 "match.intro.accepted_target",
-                name=requester.name,
+                name=_name(requester, turn.lang),
                 contact=intros.contact_text(requester, turn.lang),
                 buttons=main_menu_buttons(turn.lang),
             )
         else:
             turn.say("match.intro.declined_target", buttons=main_menu_buttons(turn.lang))
+
+
+def _name(company: Company, lang: Lang) -> str:
+    return company_name(company.name, company.name_en, lang)
+
+
+def _english_names(turn: Turn, ids: list[int]) -> dict[int, str | None]:
+    """The English names given at registration, for names the reader cannot read."""
+    if turn.session is None or not ids:
+        return {}
+    rows = turn.session.exec(
+        select(Company.id, Company.name_en).where(col(Company.id).in_(ids))
+    ).all()
+    return {int(cid): name_en for cid, name_en in rows if cid is not None}
 
 
 def _int(value: str) -> int | None:

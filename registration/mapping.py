@@ -27,6 +27,7 @@ def answers_to_company(form: Form, answers: dict[str, Any], *, lang: str) -> dic
         certs += _split_other(other) or ["other"]
     values: dict[str, Any] = {
         "name": a["name"],
+        "name_en": a.get("name_en"),  # both forms ask for it (issue 11)
         "sector": a.get("sector"),
         "offers": a.get("offers") or "",
         "seeks": a.get("seeks") or "",
@@ -43,7 +44,6 @@ def answers_to_company(form: Form, answers: dict[str, Any], *, lang: str) -> dic
         group = taxonomy.sector_group(a.get("sector"))
         values.update(
             country="TH",
-            name_en=a.get("name_en"),
             registration_number=a.get("registration_number"),
             certifications=certs,
             annual_revenue_thb=a.get("revenue"),
@@ -77,6 +77,7 @@ def company_to_answers(company: CompanyProfile) -> tuple[Form, dict[str, Any]]:
         certs.append("other")
     answers: dict[str, Any] = {
         "name": company.name,
+        "name_en": company.name_en,
         "sector": company.sector,
         "offers": company.offers or None,
         "partnership": list(company.partnership),
@@ -90,7 +91,6 @@ def company_to_answers(company: CompanyProfile) -> tuple[Form, dict[str, Any]]:
     }
     if form.name == TH_SME:
         answers.update(
-            name_en=company.name_en,
             registration_number=company.registration_number,
             certifications=certs,
             revenue=company.annual_revenue_thb,

@@ -106,6 +106,9 @@ JAPAN_FIRM_FORM = Form(
     fields=(
         TextField(name="name", prompt="reg.q.japan.name", label="reg.label.name", max_len=200,
                   aliases=("name", "company", "ชื่อบริษัท", "社名", "会社名")),
+        # Thai readers see this name when they cannot read the Japanese one (issue 11).
+        TextField(name="name_en", prompt="reg.q.japan.name_en", label="reg.label.name_en", required=False,
+                  max_len=200, aliases=("english name", "ชื่อภาษาอังกฤษ", "英語名", "英文社名")),
         FuncField(name="corporate_number", prompt="reg.q.japan.corporate_number",
                   label="reg.label.jp_corporate_number", parser=validators.parse_jp_corporate_number,
                   aliases=("corporate number", "houjin bangou", "เลขนิติบุคคล", "法人番号")),

@@ -145,8 +145,9 @@ class FormEngine:
             lines.append(t(error.key, lang, **error.params))
         if note:
             lines.append(note)
+        space = "" if lang == "ja" else " "  # （2/15）英文社名…: no half-width space in Japanese
         lines.append(
-            t("form.progress", lang, n=position, total=len(active)) + " " + t(fld.prompt, lang)
+            t("form.progress", lang, n=position, total=len(active)) + space + t(fld.prompt, lang)
         )
         if not fld.required:
             lines.append(t("form.optional_hint", lang))

@@ -17,6 +17,7 @@ from core.i18n import t
 from core.types import Lang
 from language import parse as validators
 from language import reference, taxonomy
+from language.format import money_text
 from language.normalize import fold, normalize_text
 from language.parse import Invalid
 from language.reference import Choice
@@ -93,8 +94,11 @@ class NumberField(Field):
     def display(self, value: Any, lang: Lang) -> str:
         if value is None:
             return t("form.value.none", lang)
+        if self.unit == "reg.unit.baht":
+            return money_text(value, lang)  # 5,000万バーツ, 50 ล้านบาท
         text = f"{value:,}"
-        return f"{text} {t(self.unit, lang)}" if self.unit else text
+        space = "" if lang == "ja" else " "  # 1,200名
+        return f"{text}{space}{t(self.unit, lang)}" if self.unit else text
 
     def is_valid_value(self, value: Any) -> bool:
         return value is None or (isinstance(value, int) and not isinstance(value, bool))

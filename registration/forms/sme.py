@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from core.types import Lang
+from language.format import date_text
 
 SIZES = ("micro", "small", "medium", "large")
 
@@ -29,12 +30,18 @@ def _size_by(value: int | None, bounds: dict[str, dict[str, int]], key: str) -> 
 
 
 def osmep_size(*, employees: int | None, revenue_thb: int | None, sector_group: str) -> str:
-    """micro / small / medium / large (not an SME); the larger of the two measures wins."""
+    """micro / small / medium / large (not an SME). When the two measures point to different
+    sizes, revenue decides (OSMEP, ministerial regulation of 2019); the headcount decides
+    only when the revenue is not known."""
     table = programmes()["osmep"]
     bounds = table["manufacturing"] if sector_group == "manufacturing" else table["trade_service"]
-    by_employees = _size_by(employees, bounds, "employees")
-    by_revenue = _size_by(revenue_thb, bounds, "revenue_thb")
-    return SIZES[max(by_employees, by_revenue)]
+    if revenue_thb is not None:
+        return SIZES[_size_by(revenue_thb, bounds, "revenue_thb")]
+    return SIZES[_size_by(employees, bounds, "employees")]
+
+
+def _localized(value: str | dict[str, str], lang: Lang) -> str:
+    return value if isinstance(value, str) else value.get(lang) or value["en"]
 
 
 @dataclass(frozen=True)
@@ -63,8 +70,8 @@ def programme_candidates(
                 code=rule["code"],
                 name=rule["name"][lang],
                 reason=rule["reason"][lang],
-                source=rule["source"],
-                as_of=rule["as_of"],
+                source=_localized(rule["source"], lang),
+                as_of=date_text(str(rule["as_of"]), lang),
             )
         )
     return out

@@ -103,10 +103,29 @@ def test_render_cards_and_escaping(adapter: TelegramAdapter) -> None:
         text="Top <5> matches",
         cards=(Card("A & B Co.", "moulds", buttons=(Button("Intro", "intro:req:1"),)),),
     )
-    (card_text, card_kb), (text, kb) = adapter.render([reply])
+    # The text that introduces the cards comes first, as on LINE.
+    (text, kb), (card_text, card_kb) = adapter.render([reply])
     assert card_text.startswith("<b>A &amp; B Co.</b>")
     assert card_kb is not None and card_kb.inline_keyboard[0][0].callback_data == "intro:req:1"
     assert text == "Top &lt;5&gt; matches" and kb is None
+
+
+def test_the_replys_buttons_follow_the_last_card(adapter: TelegramAdapter) -> None:
+    reply = Reply(
+        text="Proposals",
+        cards=(
+            Card("A", "", buttons=(Button("Intro A", "match:ask:1"),)),
+            Card("B", "", buttons=(Button("Intro B", "match:ask:2"),)),
+        ),
+        buttons=(Button("More", "match:more:5"), Button("Intro B", "match:ask:2")),
+    )
+    parts = adapter.render([reply])
+    assert [p[0].split("<")[0] or p[0][3] for p in parts] == ["Proposals", "A", "B"]
+    assert parts[0][1] is None
+    last_kb = parts[2][1]
+    assert last_kb is not None
+    data = [k.callback_data for row in last_kb.inline_keyboard for k in row]
+    assert data == ["match:ask:2", "match:more:5"]  # no button twice
 
 
 @pytest.mark.parametrize(

@@ -244,7 +244,7 @@ def test_number_field_bounds() -> None:
         employees.parse("2,000,000", "en")
     assert exc.value.key == "form.error.number_max"
     assert employees.display(1200, "en") == "1,200 people"
-    assert employees.display(1200, "ja") == "1,200 名"
+    assert employees.display(1200, "ja") == "1,200名"
 
 
 @pytest.mark.parametrize(

@@ -33,18 +33,21 @@ def test_sector_groups() -> None:
     [
         (5, 1_800_000, "manufacturing", "micro"),
         (5, 1_800_001, "manufacturing", "small"),  # revenue pushes it up
-        (6, 1_000_000, "service", "small"),  # employees push it up
+        # When the two measures disagree, revenue decides (ministerial regulation of 2019):
+        (6, 1_000_000, "service", "micro"),  # 6 employees, but micro by revenue
         (50, 100_000_000, "manufacturing", "small"),
-        (31, 10_000_000, "trade", "medium"),  # 31 employees: above small trade/service
-        (31, 10_000_000, "manufacturing", "small"),  # but small in manufacturing
-        (120, 80_000_000, "manufacturing", "medium"),
-        (10, 600_000_000, "manufacturing", "large"),  # the larger size wins
-        (201, 10_000_000, "manufacturing", "large"),
+        (31, 10_000_000, "trade", "small"),  # 31 employees would be medium in trade
+        (31, 10_000_000, "manufacturing", "small"),
+        (120, 80_000_000, "manufacturing", "small"),  # medium by headcount, small by revenue
+        (10, 600_000_000, "manufacturing", "large"),  # revenue above every bound
+        (201, 10_000_000, "manufacturing", "small"),  # not "large": revenue decides
         (100, 300_000_000, "service", "medium"),
-        (101, 300_000_000, "service", "large"),
+        (101, 300_000_000, "service", "medium"),
+        (120, None, "manufacturing", "medium"),  # revenue unknown: the headcount decides
+        (201, None, "manufacturing", "large"),
     ],
 )
-def test_osmep_size(employees: int, revenue: int, group: str, size: str) -> None:
+def test_osmep_size(employees: int, revenue: int | None, group: str, size: str) -> None:
     assert osmep_size(employees=employees, revenue_thb=revenue, sector_group=group) == size
 
 

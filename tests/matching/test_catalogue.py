@@ -13,6 +13,7 @@ LABELS = (
     "match.status.",
     "match.card.",
     "match.contact.",
+    "match.strength.",
 )
 
 
@@ -40,7 +41,7 @@ def test_thai_sentences_are_polite() -> None:
         for line in catalogue()[key]["th"].split("\n"):
             if "{contact}" in line:
                 continue
-            assert re.search(r"(ค่ะ|คะ)(\s*“[^”]*”)?$", line.strip()), (key, line)
+            assert re.search(r"(ครับ)(\s*“[^”]*”)?$", line.strip()), (key, line)
 
 
 def test_japanese_sentences_are_desu_masu() -> None:

@@ -39,7 +39,7 @@ def test_match_text_and_unknown_ref(env: None, directory: dict[str, int]) -> Non
     res = CliRunner().invoke(_cli(), ["match", "TH-DIST", "--top", "2", "--lang", "th"])
     assert res.exit_code == 0, res.output
     assert res.output.splitlines()[0].split()[2] == "JP-ROBOT"
-    assert "ค่ะ" in res.output
+    assert "ครับ" in res.output
     missing = CliRunner().invoke(_cli(), ["match", "NOPE"])
     assert missing.exit_code == 1
 

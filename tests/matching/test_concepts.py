@@ -125,7 +125,7 @@ def test_the_concept_leg_is_what_lifts_it(issue_matcher: Matcher) -> None:
     [
         ("ja", "「プリント基板実装」", "ます。"),
         ("en", "PCB assembly", ""),
-        ("th", "ประกอบแผงวงจร", "ค่ะ"),
+        ("th", "ประกอบแผงวงจร", "ครับ"),
     ],
 )
 def test_the_reason_names_the_concept_in_the_readers_language(

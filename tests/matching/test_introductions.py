@@ -74,9 +74,10 @@ def test_double_opt_in_across_line_and_telegram(
     assert (note.channel, note.user_id, note.chat_id) == ("line", "U-th-1", "U-th-1")
     (incoming,) = note.replies
     assert incoming.lang == "th"
-    assert "三河ブレーキ工業株式会社 (Demo)" in incoming.text and "ค่ะ" in incoming.text
-    assert "よろしくお願いいたします。" in incoming.text
-    assert incoming.cards[0].title == "三河ブレーキ工業株式会社 (Demo)"
+    assert "Mikawa Brake Industries (Demo)" in incoming.text and "ครับ" in incoming.text
+    # the note is the requester's own words, labelled with its language
+    assert "よろしくお願いいたします。 (ข้อความเดิมภาษาญี่ปุ่น)" in incoming.text
+    assert incoming.cards[0].title == "Mikawa Brake Industries (Demo)"
     assert [b.data for b in incoming.cards[0].buttons] == [
         f"match:yes:{intro.id}",
         f"match:no:{intro.id}",
@@ -95,7 +96,8 @@ def test_double_opt_in_across_line_and_telegram(
     assert (note.channel, note.user_id, note.chat_id) == ("telegram", "tg-100", "5001")
     assert note.replies[0].lang == "ja"
     assert "somchai@rayong-seal.example.com" in note.replies[0].text
-    assert "+6620002001" in note.replies[0].text and "メール" in note.replies[0].text
+    # stored in E.164, shown to a Japanese reader in the international format
+    assert "+66 2 000 2001" in note.replies[0].text and "メール" in note.replies[0].text
     intro = the_introduction(session)
     assert intro.status == "accepted" and intro.decided_by == "line:U-th-1"
     assert events(session, intro) == ["requested", "notified", "accepted", "contacts_shared"]

@@ -45,7 +45,7 @@ def test_certification_reason_in_each_readers_language(
     back = matcher.match(directory["TH-SEAL"], k=3, lang="th")
     jp = next(m for m in back if m.ref == "JP-AUTO")
     assert "match.reason.cert_you_hold" in jp.reason_keys
-    assert any("IATF 16949" in r and r.endswith("ค่ะ") for r in jp.reasons)
+    assert any("IATF 16949" in r and r.endswith("ครับ") for r in jp.reasons)
 
 
 def test_two_or_three_reasons_per_match(matcher: Matcher, directory: dict[str, int]) -> None:

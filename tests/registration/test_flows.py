@@ -61,7 +61,7 @@ def test_resume_after_restart(db_engine, tmp_path) -> None:
     assert "reg:resume" in button_data(replies) and "reg:restart" in button_data(replies)
     assert "5" in texts(replies)  # five answers so far
     replies = second.press("reg:resume")
-    assert "คุณกำลังมองหาพันธมิตรแบบไหนคะ" in texts(replies)
+    assert "คุณกำลังมองหาพันธมิตรแบบไหนครับ" in texts(replies)
     assert "ผู้ซื้อ/ลูกค้า, รับจ้างผลิต/OEM" in texts(replies)  # the selection survived
     for kind, value in script[6:]:
         second.text(value) if kind == "text" else second.press(value)
@@ -81,7 +81,9 @@ def test_leaving_for_the_menu_and_coming_back(db_engine) -> None:
     replies = driver.press("reg:start")
     assert "reg:resume" in button_data(replies)
     replies = driver.press("reg:resume")
-    assert "法人番号（13 桁）" in texts(replies)
+    assert "英文社名" in texts(replies)  # the optional English name comes next
+    replies = driver.press("reg:skip:name_en")
+    assert "法人番号（13桁）" in texts(replies)
     # starting over forgets the answers
     driver.press("reg:start")
     replies = driver.press("reg:restart")
@@ -188,7 +190,7 @@ def test_profile_view_and_edit_one_field(db_engine) -> None:
     before = _register_thai(driver, "en")
     replies = driver.press("reg:profile")
     shown = texts(replies)
-    assert before.ref in shown and "+66812345678" in shown and "medium enterprise" in shown
+    assert before.ref in shown and "+66812345678" in shown and "small enterprise" in shown
     assert "reg:pedit:phone" in button_data(replies) and "reg:delete" in button_data(replies)
 
     # by button

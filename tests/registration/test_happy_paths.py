@@ -96,6 +96,7 @@ THAI_SME_SCRIPTS = {
 JAPAN_FIRM_SCRIPTS = {
     "ja": [
         ("text", "株式会社テスト金型"),
+        ("text", "Test Kanagata Co., Ltd."),  # the English name, asked since issue 11
         ("text", "７００００１２０５０００２"),
         ("text", "愛知県"),
         ("text", "金型"),
@@ -116,6 +117,7 @@ JAPAN_FIRM_SCRIPTS = {
     ],
     "en": [
         ("text", "Test Kanagata Co., Ltd."),
+        ("press", "reg:skip:name_en"),
         ("text", "7000012050002"),
         ("text", "aichi"),
         ("text", "JSIC 24"),
@@ -136,6 +138,7 @@ JAPAN_FIRM_SCRIPTS = {
     ],
     "th": [
         ("text", "Test Kanagata"),
+        ("press", "reg:skip:name_en"),
         ("text", "7000012050002"),
         ("text", "ไอจิ"),
         ("text", "แม่พิมพ์"),
@@ -212,7 +215,7 @@ def test_thai_sme_happy_path(db_engine, lang: str) -> None:
     assert company.certifications == ["ISO 9001", "IATF 16949"]
     assert company.employees == 120
     assert company.annual_revenue_thb == 80_000_000
-    assert company.size_class == "medium"  # 120 employees > 50: medium manufacturing
+    assert company.size_class == "small"  # 120 employees, but 80 million baht: revenue decides
     assert company.location == "Chonburi"
     assert company.export_markets == (
         None if lang == "ja" else {"th": "ญี่ปุ่น, เวียดนาม"}.get(lang, "Japan, Vietnam")
@@ -230,8 +233,8 @@ def test_thai_sme_happy_path(db_engine, lang: str) -> None:
 
     # told the size class and candidate programmes, in the user's language, never a promise
     told = texts(last)
-    assert {"th": "วิสาหกิจขนาดกลาง", "ja": "中規模企業", "en": "medium enterprise"}[lang] in told
-    assert {"th": "กองทุนพัฒนาเอสเอ็มอี", "ja": "SME 開発基金", "en": "SME Development Fund"}[
+    assert {"th": "วิสาหกิจขนาดย่อม", "ja": "小規模企業", "en": "small enterprise"}[lang] in told
+    assert {"th": "กองทุนพัฒนาเอสเอ็มอี", "ja": "SME開発基金", "en": "SME Development Fund"}[
         lang
     ] in told
     assert {
@@ -255,6 +258,7 @@ def test_japanese_firm_happy_path(db_engine, lang: str) -> None:
     assert re.fullmatch(r"JP-CHAT-\d{6}", company.ref)
     assert company.source == "chat"
     assert company.registration_number == "7000012050002"
+    assert company.name_en == {"ja": "Test Kanagata Co., Ltd."}.get(lang)
     assert company.location == "Aichi"
     assert company.sector == "25"  # 金型 / JSIC 24 -> ISIC 25 fabricated metal products
     assert company.partnership == ["supplier", "joint_venture"]

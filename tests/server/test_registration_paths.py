@@ -47,7 +47,7 @@ def check_thai_sme(company: Company, lang: str) -> None:
     assert company.partnership == ["buyer", "oem"]
     assert company.certifications == ["ISO 9001", "IATF 16949"]
     assert company.employees == 120 and company.annual_revenue_thb == 80_000_000
-    assert company.size_class == "medium"
+    assert company.size_class == "small"  # 120 employees, 80 million baht: revenue decides
     assert company.location == "Chonburi"
     assert company.phone == "+66812345678" and company.email == "somchai@siamplastic.co.th"
     assert company.extra["registered_lang"] == lang and company.consent_at is not None
@@ -135,7 +135,7 @@ def test_thai_sme_registers_through_the_line_webhook(
     check_thai_sme(company, lang)
     assert (member.channel, member.user_id, member.lang) == ("line", user, lang)
     last = standin.calls_to("reply", "push")[-1].body["messages"]
-    size = {"th": "วิสาหกิจขนาดกลาง", "ja": "中規模企業", "en": "medium enterprise"}[lang]
+    size = {"th": "วิสาหกิจขนาดย่อม", "ja": "小規模企業", "en": "small enterprise"}[lang]
     assert any(size in m.get("text", "") for m in last)
 
 
