@@ -19,11 +19,14 @@ from fastapi import APIRouter
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from assembly.gate import GatedDialogue
 from assembly.privacy import erase_user
 from bot.dialogue import Dialogue
 from core.db import session_scope, write_lock
 from core.settings import Settings
 from core.turn import Services
+from handoff.hours import OfficeHours
+from handoff.skill import HandoffSkill
 from inbox.repo import enqueue_notification
 from language.embeddings import get_embedder
 from language.intents import IntentModel
@@ -59,12 +62,21 @@ def build(settings: Settings, engine: Engine) -> Built:
     matcher = build_matcher(settings, engine, background=True)
     registration = registration_skill()
     answers = KnowledgeSkill(knowledge)
-    services: dict[str, Any] = {"knowledge": knowledge, "matcher": matcher}
-    dialogue = Dialogue(
-        skills=[registration, answers, matching_skill(matcher, settings)],
+    # Live handoff: it sees every turn first, and "talk to staff" reaches it from answers.
+    handoff = HandoffSkill(OfficeHours.from_settings(settings))
+    intents = intent_model(settings.embedder)
+    services: dict[str, Any] = {
+        "knowledge": knowledge,
+        "matcher": matcher,
+        "handoff": handoff,
+        "intents": intents,
+    }
+    dialogue: Dialogue = GatedDialogue(
+        gate=handoff,
+        skills=[handoff, registration, answers, matching_skill(matcher, settings)],
         fallbacks=[registration, answers],
         services=Services(extras=services),
-        intents=intent_model(settings.embedder),
+        intents=intents,
     )
     return Built(
         dialogue=dialogue,
@@ -98,10 +110,11 @@ def housekeeping(engine: Engine) -> None:
 
 
 def routers() -> list[APIRouter]:
+    from console.app import routers as console_routers
     from knowledge.api import router as knowledge_router
     from matching.api import router as matching_router
 
-    return [knowledge_router, matching_router]
+    return [knowledge_router, matching_router, *console_routers()]
 
 
 def health_checks(state: Any) -> dict[str, Callable[[], None]]:

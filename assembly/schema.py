@@ -11,16 +11,20 @@ from sqlmodel import SQLModel
 
 import core.staff
 import core.state
+import handoff.models
 import inbox.models
 import knowledge.models
+import knowledge.revisions
 import matching.intro_models
 import matching.models
 
 MODEL_MODULES = (
     core.staff,
     core.state,
+    handoff.models,
     inbox.models,
     knowledge.models,
+    knowledge.revisions,
     matching.models,
     matching.intro_models,
 )

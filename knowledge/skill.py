@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.i18n import t
+from core.staff import StaffHandoff
 from core.turn import EffectContext, Turn, main_menu_buttons
 from core.types import Button, Lang, Reply
 from knowledge import repo
@@ -221,16 +222,23 @@ class KnowledgeSkill:
 
     def _staff(self, turn: Turn, *, ref: str | None) -> None:
         entry = self._recall(turn, ref) or {}
-        turn.effect(
-            RequestStaff(
-                answer_ref=str(entry.get("ref", ref or "")),
-                question=str(entry.get("q", "")),
-                lang=turn.lang,
-                channel=turn.msg.channel,
-                user_id=turn.msg.user_id,
-                chat_id=turn.msg.chat_id,
+        question = str(entry.get("q", ""))
+        if question or ref:  # a question to log for staff; a bare "talk to staff" is none
+            turn.effect(
+                RequestStaff(
+                    answer_ref=str(entry.get("ref", ref or "")),
+                    question=question,
+                    lang=turn.lang,
+                    channel=turn.msg.channel,
+                    user_id=turn.msg.user_id,
+                    chat_id=turn.msg.chat_id,
+                )
             )
-        )
+        # The live handoff (core.staff.StaffHandoff), when the composition root runs one.
+        handoff: StaffHandoff | None = turn.services.get("handoff")
+        if handoff is not None:
+            handoff.start(turn, question=question)
+            return
         turn.say("kb.staff_requested", buttons=main_menu_buttons(turn.lang))
 
 

@@ -31,7 +31,8 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_staff_create_and_token_work_against_the_api(env: Path, standin: PlatformStandIn) -> None:
     created = runner.invoke(app, ["staff", "create", "Ops@DIP.example", "--role", "admin"])
     assert created.exit_code == 0, created.output
-    assert "Next: kakehashi staff token ops@dip.example" in created.output
+    assert "kakehashi staff token ops@dip.example" in created.output
+    assert "/admin/welcome/" in created.output  # the one-time link to set a password
     again = runner.invoke(app, ["staff", "create", "ops@dip.example", "--role", "admin"])
     assert again.exit_code == 1 and "already has an account" in " ".join(again.output.split())
     bad_role = runner.invoke(app, ["staff", "create", "x@dip.example", "--role", "root"])

@@ -23,8 +23,10 @@ PACKAGES = (
     "knowledge",
     "matching",
     "registration",
+    "handoff",
     "bot",
     "inbox",
+    "console",
     "assembly",
 )
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"

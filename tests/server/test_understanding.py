@@ -67,7 +67,9 @@ def test_typed_request_for_a_person_reaches_staff(
     client: TestClient, channel: str, text: str, lang: str
 ) -> None:
     replies = chat(client, channel, "U-staff", text=text)
-    assert replies[0]["text"] == t("kb.staff_requested", lang)  # type: ignore[arg-type]
+    # The live handoff: the user is told a person will reply here, with the way back.
+    assert replies[0]["buttons"][0]["data"] == "handoff:back"
+    assert replies[0]["text"].startswith(t("handoff.started", lang, hours="")[:12])  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
