@@ -7,7 +7,7 @@ object satisfying one of these protocols at start-up (`assembly/features.py`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -63,6 +63,17 @@ class CompanyProfile(Protocol):
     def consent_at(self) -> datetime | None: ...
 
 
+class CompanyContact(Protocol):
+    """A chat account that speaks for a company."""
+
+    @property
+    def channel(self) -> str: ...
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def lang(self) -> str | None: ...
+
+
 class CompanyDirectory(Protocol):
     """The company directory as registration uses it; every call inside the caller's
     transaction (`session` is a sqlmodel Session)."""
@@ -89,6 +100,10 @@ class CompanyDirectory(Protocol):
     def update_company(
         self, session: Any, *, company_id: int, values: Mapping[str, Any]
     ) -> CompanyProfile: ...
+
+    def get_company(self, session: Any, *, company_id: int) -> CompanyProfile | None: ...
+
+    def list_members(self, session: Any, *, company_id: int) -> Sequence[CompanyContact]: ...
 
     def set_invite(
         self, session: Any, *, company_id: int, code_sha256: str, expires_at: datetime

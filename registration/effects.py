@@ -8,11 +8,14 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 
+from core.i18n import t
 from core.ports import CompanyDirectory, EraseUser
+from core.state import get_chat_user
 from core.turn import EffectContext
+from core.types import Button, Channel, Lang, Reply, from_hint
 from language.normalize import fold
 
 logger = logging.getLogger(__name__)
@@ -125,3 +128,140 @@ class EraseUserData:
 
     def apply(self, ctx: EffectContext) -> None:
         self.erase(ctx.session, channel=self.channel, user_id=self.user_id)
+
+
+DEFAULT_LANG: dict[str, Lang] = {"line": "th", "telegram": "ja"}
+
+
+# Asking to be added to a company already on file: its contacts confirm in their own chat.
+def join_request_data(company_id: int, channel: str, user_id: str, lang: str) -> str:
+    """What the contact's Accept/Decline buttons carry (fits Telegram's 64 bytes)."""
+    return f"{company_id}:{channel}:{user_id}:{lang}"
+
+
+def _reach(ctx: EffectContext, channel: str, user_id: str) -> tuple[str, str | None, bool]:
+    """(chat id, language, blocked) of a chat user, from the state the runtime keeps."""
+    user = get_chat_user(ctx.session, channel=channel, user_id=user_id)
+    if user is None:
+        return user_id, None, False
+    return user.chat_id or user_id, user.lang, user.blocked
+
+
+@dataclass(frozen=True)
+class AskToJoin:
+    """Send the company's contacts the request, with Accept/Decline, in their language."""
+
+    directory: CompanyDirectory = field(compare=False, repr=False)
+    company_id: int
+    company_name: str
+    channel: str
+    user_id: str
+    lang: str
+    who: str
+
+    def apply(self, ctx: EffectContext) -> None:
+        data = join_request_data(self.company_id, self.channel, self.user_id, self.lang)
+        platform = "LINE" if self.channel == "line" else "Telegram"
+        for member in self.directory.list_members(ctx.session, company_id=self.company_id):
+            chat_id, user_lang, blocked = _reach(ctx, member.channel, member.user_id)
+            if blocked:
+                continue
+            lang = from_hint(user_lang or member.lang) or DEFAULT_LANG.get(member.channel, "en")
+            who = self.who or t("reg.join_request.someone", lang)
+            reply = Reply(
+                text=t(
+                    "reg.join_request.incoming",
+                    lang,
+                    who=f"{who} ({platform})",
+                    name=self.company_name,
+                ),
+                buttons=(
+                    Button(t("reg.button.join_accept", lang), f"reg:jr:y:{data}"),
+                    Button(t("reg.button.join_decline", lang), f"reg:jr:n:{data}"),
+                ),
+                lang=lang,
+            )
+            ctx.notify(
+                channel=cast(Channel, member.channel),
+                user_id=member.user_id,
+                chat_id=chat_id,
+                replies=[reply],
+            )
+
+
+@dataclass(frozen=True)
+class AnswerJoinRequest:
+    """A contact's answer: accepted links the requester (through a one-time invite made and
+    used here, the company's own pending invite kept); either way the requester is told."""
+
+    directory: CompanyDirectory = field(compare=False, repr=False)
+    company_id: int
+    company_name: str
+    accepted: bool
+    channel: str
+    user_id: str
+    lang: str
+    at: datetime
+
+    def apply(self, ctx: EffectContext) -> None:
+        lang = from_hint(self.lang) or "en"
+        chat_id, _, _ = _reach(ctx, self.channel, self.user_id)
+        if not self.accepted:
+            reply = Reply(
+                text=t("reg.join_request.refused", lang, name=self.company_name),
+                buttons=(
+                    Button(t("kb.staff_button", lang), "kb:staff"),
+                    Button(t("menu.back", lang), "menu"),
+                ),
+                lang=lang,
+            )
+        elif self._link(ctx):
+            reply = Reply(
+                text=t("reg.join_request.welcome", lang, name=self.company_name),
+                buttons=(Button(t("menu.profile", lang), "reg:profile"),),
+                lang=lang,
+            )
+        else:
+            return
+        ctx.notify(
+            channel=cast(Channel, self.channel),
+            user_id=self.user_id,
+            chat_id=chat_id,
+            replies=[reply],
+        )
+
+    def _link(self, ctx: EffectContext) -> bool:
+        session = ctx.session
+        if self.directory.get_company_for_member(
+            session, channel=self.channel, user_id=self.user_id
+        ):
+            logger.info("a join request was answered for a %s account already linked", self.channel)
+            return False
+        company = self.directory.get_company(session, company_id=self.company_id)
+        if company is None:
+            return False
+        kept = dict((company.extra or {}).get("invite") or {})
+        digest = invite_hash(new_invite_code())
+        self.directory.set_invite(
+            session,
+            company_id=self.company_id,
+            code_sha256=digest,
+            expires_at=self.at + timedelta(minutes=5),
+        )
+        added = self.directory.add_member(
+            session,
+            company_id=self.company_id,
+            channel=self.channel,
+            user_id=self.user_id,
+            lang=self.lang,
+            code_sha256=digest,
+            now=self.at,
+        )
+        if kept.get("sha256") and kept.get("expires_at"):
+            self.directory.set_invite(
+                session,
+                company_id=self.company_id,
+                code_sha256=kept["sha256"],
+                expires_at=datetime.fromisoformat(kept["expires_at"]),
+            )
+        return added

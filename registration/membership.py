@@ -9,10 +9,12 @@ from typing import Any
 from core.i18n import t
 from core.time import as_utc
 from core.turn import Turn, main_menu_buttons
-from core.types import Button
+from core.types import LANGS, Button
 from language.normalize import fold
 from registration.effects import (
     INVITE_HOURS,
+    AnswerJoinRequest,
+    AskToJoin,
     CreateInvite,
     EraseUserData,
     JoinCompany,
@@ -113,6 +115,77 @@ class MembershipSteps(ProfileSteps):
             ),
         )
 
+    def _join_request(self, turn: Turn, reg: dict[str, Any], args: list[str]) -> None:
+        """The button "reg:jr:ask" of someone whose number is on file, or "reg:jr:y|n:..."
+        of one of that company's contacts, answering in their own chat."""
+        if args[:1] == ["ask"]:
+            self._ask_to_join(turn, reg)
+            return
+        request = _parse_request(args)
+        mine = self._company(turn)
+        if request is None or mine is None or mine.id != request[1]:
+            turn.say("fallback.stale_button", buttons=main_menu_buttons(turn.lang))
+            return
+        accepted, company_id, channel, user_id, lang = request
+        linked = self.directory.get_company_for_member(
+            turn.session, channel=channel, user_id=user_id
+        )
+        done = reg.setdefault("jr_done", [])
+        key = f"{channel}:{user_id}"
+        if linked is not None or key in done:
+            turn.say("reg.join_request.handled", buttons=main_menu_buttons(turn.lang))
+            return
+        reg["jr_done"] = [*done, key][-20:]
+        turn.effect(
+            AnswerJoinRequest(
+                directory=self.directory,
+                company_id=company_id,
+                company_name=mine.name,
+                accepted=accepted,
+                channel=channel,
+                user_id=user_id,
+                lang=lang,
+                at=as_utc(turn.msg.timestamp),
+            )
+        )
+        said = "reg.join_request.accepted" if accepted else "reg.join_request.declined"
+        turn.say(said, name=mine.name, buttons=main_menu_buttons(turn.lang))
+
+    def _ask_to_join(self, turn: Turn, reg: dict[str, Any]) -> None:
+        pending = reg.pop("join_request", None)
+        mine = self._company(turn)
+        if mine is not None:
+            turn.say("reg.join.already", name=mine.name, buttons=main_menu_buttons(turn.lang))
+            return
+        if not isinstance(pending, dict) or turn.session is None:
+            turn.say("fallback.stale_button", buttons=main_menu_buttons(turn.lang))
+            return
+        contacts = self.directory.list_members(turn.session, company_id=pending["company_id"])
+        if not contacts:
+            turn.say(
+                "reg.join_request.no_contact",
+                name=pending["name"],
+                buttons=(
+                    Button(t("kb.staff_button", turn.lang), "kb:staff"),
+                    Button(t("menu.back", turn.lang), "menu"),
+                ),
+            )
+            return
+        turn.effect(
+            AskToJoin(
+                directory=self.directory,
+                company_id=pending["company_id"],
+                company_name=pending["name"],
+                channel=turn.msg.channel,
+                user_id=turn.msg.user_id,
+                lang=turn.lang,
+                who=str(pending.get("who") or ""),
+            )
+        )
+        turn.say(
+            "reg.join_request.sent", name=pending["name"], buttons=main_menu_buttons(turn.lang)
+        )
+
     def _is_delete_request(self, text: str) -> bool:
         folded = fold(text)
         return any(fold(p) in folded for p in DELETE_PHRASES)
@@ -159,3 +232,13 @@ class MembershipSteps(ProfileSteps):
                 Button(t("reg.button.delete_no", lang), P + "delete:no"),
             ),
         )
+
+
+def _parse_request(args: list[str]) -> tuple[bool, int, str, str, str] | None:
+    """(accepted, company id, channel, user id, language) of Accept/Decline button data."""
+    if len(args) != 5 or args[0] not in {"y", "n"} or not args[1].isdigit():
+        return None
+    _, company, channel, user_id, lang = args
+    if channel not in {"line", "telegram"} or lang not in LANGS or not user_id:
+        return None
+    return args[0] == "y", int(company), channel, user_id, lang

@@ -72,6 +72,8 @@ class RegistrationSkill(MembershipSteps):
             self._invite(turn, reg)
         elif action == "join":
             self._join(turn, reg, arg)
+        elif action == "jr":
+            self._join_request(turn, reg, parts[2:])
         else:
             return False
         return True

@@ -451,15 +451,17 @@ class FormSteps(RegistrationBase):
         reg["draft"] = None
         self._finish(turn, reg)
         imported = existing.extra.get("form") is None
-        turn.say(
-            "reg.duplicate.imported" if imported else "reg.duplicate.chat",
-            name=existing.name,
-            number=number,
-            buttons=(
-                Button(t("kb.staff_button", turn.lang), "kb:staff"),
-                Button(t("menu.back", turn.lang), "menu"),
-            ),
-        )
+        buttons = [
+            Button(t("kb.staff_button", turn.lang), "kb:staff"),
+            Button(t("menu.back", turn.lang), "menu"),
+        ]
+        if not imported and existing.id is not None:
+            # Its contacts can add this user themselves, from their own chat.
+            who = str(values.get("contact_person") or "")[:80]
+            reg["join_request"] = {"company_id": existing.id, "name": existing.name, "who": who}
+            buttons.insert(0, Button(t("reg.button.ask_join", turn.lang), P + "jr:ask"))
+        key = "reg.duplicate.imported" if imported else "reg.duplicate.chat"
+        turn.say(key, name=existing.name, number=number, buttons=buttons)
         return True
 
     def _tell_size_and_programmes(self, turn: Turn, values: dict[str, Any]) -> None:

@@ -46,6 +46,8 @@ class Driver:
         self.dialogue = dialogue or Dialogue(skills=[self.skill])
         self.lang_hint = lang_hint
         self.last: Outcome | None = None
+        # Messages the turns queued for other users: (channel, user id, chat id, replies).
+        self.notified: list[tuple[str, str, str, Sequence[Reply]]] = []
         self.timestamp = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
 
     def _msg(self, **kwargs: Any) -> IncomingMessage:
@@ -76,6 +78,7 @@ class Driver:
                 erased = erased or bool(getattr(effect, "erases_conversation", False))
             if not erased:
                 save_conversation(session, outcome.conv, chat_id=self.user_id)
+        self.notified += ctx.notified
         self.last = outcome
         return outcome.replies
 
