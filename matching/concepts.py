@@ -9,7 +9,7 @@ found by longest match on those token sequences, so "プリント基板の実装
 
 A text's concepts become a few (concept index, weight) slots: 1 for a concept named in
 the text, `BROADER_WEIGHT` for its broader concept, its square for the one above. When a
-text names no concept, `ConceptLinker` links it to the concepts whose forms are nearest
+text names no concept, `matching.linker.ConceptLinker` links it to the concepts whose forms are nearest
 in the sentence-embedding space. The matcher compares these slots as its keyword leg
 (`matching.signals`, `Snapshot.concept_overlap`).
 """
@@ -17,7 +17,7 @@ in the sentence-embedding space. The matcher compares these slots as its keyword
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -49,6 +49,7 @@ _SPELLING = {
 }
 
 
+@lru_cache(maxsize=1 << 17)
 def concept_tokens(text: str) -> tuple[str, ...]:
     """The tokens concepts are matched on (shared tokenizer, spellings unified)."""
     words = get_tokenizer().tokenize(normalize_text(text))
@@ -135,9 +136,15 @@ class Glossary:
     @lru_cache(maxsize=1 << 16)  # noqa: B019 (one glossary per process; texts repeat)
     def named(self, text: str) -> tuple[int, ...]:
         """Indices of the concepts named in the text, in order of first mention."""
+        return self.scan(text)[0]
+
+    @lru_cache(maxsize=1 << 16)  # noqa: B019 (one glossary per process; texts repeat)
+    def scan(self, text: str) -> tuple[tuple[int, ...], int]:
+        """The concepts named in the text (in order of first mention) and how many of its
+        tokens no name covers."""
         toks = concept_tokens(text) if text.strip() else ()
         found: list[int] = []
-        i = 0
+        left = i = 0
         while i < len(toks):
             for form, index in self._starts.get(toks[i], ()):
                 if toks[i : i + len(form)] == form:
@@ -146,8 +153,9 @@ class Glossary:
                     i += len(form)
                     break
             else:
+                left += 1
                 i += 1
-        return tuple(found)
+        return tuple(found), left
 
     def weights(self, text: str) -> dict[int, float]:
         """Concept index -> weight: 1 for a named concept, less for the broader ones."""
@@ -166,75 +174,11 @@ class Glossary:
 
     def slots(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The text's concepts as `SLOTS` (index, weight) pairs; unused slots are -1 / 0."""
-        return _slots(self.weights(text))
+        return slots_of(self.weights(text))
 
     def query_vector(self, text: str) -> np.ndarray:
         """A dense vector over the concepts (plus one trailing zero for unused slots)."""
-        return _dense(self.weights(text), len(self.concepts))
-
-
-class ConceptLinker:
-    """The concepts of a text: those the glossary names in it, plus those whose surface
-    forms are nearest to the text in the sentence-embedding space (so a synonym, a
-    spelling or a typo the glossary lacks still reaches its concept). A text is compared
-    with every form, and in practice with those of its own language, where the model is
-    surest; the concept then carries the match across languages.
-
-    Duck-types the parts of `Glossary` the snapshot and the reasons use.
-    """
-
-    def __init__(
-        self,
-        glossary: Glossary,
-        embed: Callable[[Sequence[str]], np.ndarray],
-        *,
-        prepare: Callable[[str], str] = str.strip,
-        threshold: float = 0.6,
-        margin: float = 0.04,
-        weight: float = 0.8,
-    ) -> None:
-        self.glossary = glossary
-        self.concepts = glossary.concepts
-        self.threshold, self.margin, self.weight = threshold, margin, weight
-        self._embed = embed
-        self._prepare = prepare
-        forms: list[str] = []
-        starts: list[int] = []
-        for c in glossary.concepts:
-            starts.append(len(forms))
-            forms += [f for fs in c.names.values() for f in fs] or [c.id]
-        self._starts = np.array(starts)
-        # Services are named with everyday words ("supplies", "consulting", "staffing")
-        # that framing sentences share: they are found by name only, never linked.
-        self._linkable = np.array([c.kind != "service" for c in glossary.concepts], np.float32)
-        self._forms = embed(forms) if threshold > 0 else np.zeros((0, 0), np.float32)
-
-    def __len__(self) -> int:
-        return len(self.concepts)
-
-    @lru_cache(maxsize=1 << 16)  # noqa: B019 (one linker per matcher; texts repeat)
-    def _linked(self, text: str) -> tuple[tuple[int, float], ...]:
-        if self.threshold <= 0 or not text.strip():
-            return ()
-        sims = self._forms @ self._embed([self._prepare(text)])[0]
-        best = np.maximum.reduceat(sims, self._starts) * self._linkable
-        top = np.argsort(-best)[:2]
-        keep = [
-            i for i in top if best[i] >= self.threshold and best[i] >= best[top[0]] - self.margin
-        ]
-        return tuple((int(i), self.weight) for i in keep)
-
-    def weights(self, text: str) -> dict[int, float]:
-        named = dict.fromkeys(self.glossary.named(text), 1.0)
-        if not named:  # links only stand in for a name the glossary lacks
-            named = dict(self._linked(text))
-        return self.glossary.expand(named)
-
-    def slots(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        return _slots(self.weights(text))
-
-    def query_vector(self, text: str) -> np.ndarray:
-        return _dense(self.weights(text), len(self.concepts))
+        return dense(self.weights(text), len(self.concepts))
 
 
 class ConceptIndex(Protocol):
@@ -247,7 +191,7 @@ class ConceptIndex(Protocol):
     def query_vector(self, text: str) -> np.ndarray: ...
 
 
-def _slots(weights: dict[int, float]) -> tuple[np.ndarray, np.ndarray]:
+def slots_of(weights: dict[int, float]) -> tuple[np.ndarray, np.ndarray]:
     """Concept weights as `SLOTS` (index, weight) pairs, strongest first; unused: -1 / 0."""
     ids = np.full(SLOTS, -1, dtype=np.int16)
     ws = np.zeros(SLOTS, dtype=np.float32)
@@ -257,7 +201,7 @@ def _slots(weights: dict[int, float]) -> tuple[np.ndarray, np.ndarray]:
     return ids, ws
 
 
-def _dense(weights: dict[int, float], size: int) -> np.ndarray:
+def dense(weights: dict[int, float], size: int) -> np.ndarray:
     """A dense vector over the concepts, plus one trailing zero that unused slots read."""
     vec = np.zeros(size + 1, dtype=np.float32)
     for index, w in weights.items():

@@ -34,9 +34,10 @@ from sqlmodel import Session, select
 from core.types import Lang
 from language.embeddings import Embedder
 from matching import scoring, vectors
-from matching.concepts import ConceptLinker, Glossary, default_glossary
+from matching.concepts import Glossary, default_glossary
 from matching.diversity import rank
 from matching.explain import reasons_for
+from matching.linker import ConceptLinker
 from matching.models import Company
 from matching.scoring import DEFAULT_WEIGHTS, Weights
 from matching.signals import score_rows
@@ -108,6 +109,7 @@ class Matcher:
                 prepare=scoring.strip_framing,
                 threshold=self.weights.link_threshold,
                 margin=self.weights.link_margin,
+                partial=self.weights.link_partial,
             )
         return self._linker
 
@@ -117,8 +119,9 @@ class Matcher:
 
     def load_profiles(self, profiles: Sequence[Profile]) -> None:
         started = time.perf_counter()
-        offer_texts = [p.offers for p in profiles]
-        seek_texts = [p.seeks for p in profiles]
+        offer_texts = [p.offer_text for p in profiles]
+        seek_texts = [p.seek_text for p in profiles]
+        self.linker.learn([*offer_texts, *seek_texts])
         offers = self.embed_texts(offer_texts, center=False)
         seeks = self.embed_texts(seek_texts, center=False)
         if self.weights.center_languages:
@@ -153,8 +156,8 @@ class Matcher:
             self.load_profiles(profiles)
             self.incremental_loads += 1
             return
-        offers = self.embed_texts([p.offers for p in profiles])
-        seeks = self.embed_texts([p.seeks for p in profiles])
+        offers = self.embed_texts([p.offer_text for p in profiles])
+        seeks = self.embed_texts([p.seek_text for p in profiles])
         self._snapshot = self._snapshot.updated(list(zip(profiles, offers, seeks, strict=True)))
         self.incremental_loads += 1
 

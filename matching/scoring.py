@@ -63,11 +63,13 @@ class Weights:
     # Hybrid text signal: this share of it is the keyword leg (concepts of the glossary
     # named on both sides, `matching.concepts`), the rest the embedding similarity. 0 is
     # the scorer before issue 12 (embeddings only).
-    concept: float = 0.4
+    concept: float = 0.55
     # A text is linked to the concepts whose glossary forms its embedding is this close
-    # to (cosine; 0: only concepts the glossary names in it), `concepts.ConceptLinker`.
-    link_threshold: float = 0.3
+    # to (cosine; 0: only concepts the glossary names in it), `linker.ConceptLinker`.
+    link_threshold: float = 0.4
     link_margin: float = 0.1  # ... and within this of the nearest concept (at most two)
+    # Links beside names that cover only part of a product phrase weigh this much.
+    link_partial: float = 0.5
     center_languages: bool = True  # subtract each language's mean embedding (see engine)
     neutral: float = 0.4  # the value of a signal nobody filled in (no text, no sector ...)
     missing_cert_cut: float = 0.4  # a direction loses this share when no required cert is held
@@ -133,6 +135,24 @@ def normalise_cert(name: str) -> str:
 
 def cert_keys(names: Iterable[str]) -> set[str]:
     return {normalise_cert(n) for n in names if n and n.strip()}
+
+
+# A standard with its number ("ISO 9001:2015", "IATF 16949") is always a certificate.
+_STANDARD = re.compile(r"\b(ISO|IATF|JIS\s*[A-Z]|FSSC|TIS|AS)\s*[-\s]?\d{3,5}(:\d{4})?", re.I)
+_CERT_TAIL = r"\s*(必須|が必要|の取得|取得|認証|required|certified|certification|mandatory|จำเป็น)"
+
+
+@lru_cache(maxsize=1 << 16)
+def without_certs(text: str, names: tuple[str, ...] = ()) -> str:
+    """The text without the certificates it names: a standard with its number, or one
+    of the profile's own certificate names followed by "required", "必須", "certified" ...
+    Certificates are a signal of their own; as words they pull a text towards unrelated
+    products ("JIS" towards jigs, "Halal required" towards halal food)."""
+    out = re.sub(_STANDARD.pattern + f"({_CERT_TAIL})?", " ", text, flags=re.I)
+    for name in sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True):
+        out = re.sub(re.escape(name) + _CERT_TAIL, " ", out, flags=re.I)
+    out = re.sub(r"\s*[;；]\s*(?=\s|$)", " ", out)
+    return " ".join(out.split()) if out != text else text
 
 
 # -- locations ----------------------------------------------------------------------

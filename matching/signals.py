@@ -78,9 +78,9 @@ def _text_signal(w: Weights, sims: np.ndarray | None, present: np.ndarray, n: in
 def _concept_signal(
     snap: Snapshot, qvec: np.ndarray | None, side: str, cand: slice
 ) -> np.ndarray | None:
-    """The keyword leg: concepts named on both sides (1 for the same concept, less through
-    a broader one), summed over the candidate's slots and capped at 1; None when the
-    viewer's text names no concept."""
+    """The keyword leg: the strongest concept named on both sides (1 for the same
+    concept, less through a broader one or a link); None when the viewer's text names
+    no concept."""
     if qvec is None:
         return None
     return snap.concept_overlap(qvec, side, cand)

@@ -46,6 +46,19 @@ class Profile:
     location: str | None = None
     thai_base: str | None = None
 
+    @property
+    def offer_text(self) -> str:
+        """What it offers, without the certificates it names (`scoring.without_certs`)."""
+        return scoring.without_certs(self.offers, self._cert_names)
+
+    @property
+    def seek_text(self) -> str:
+        return scoring.without_certs(self.seeks, self._cert_names)
+
+    @property
+    def _cert_names(self) -> tuple[str, ...]:
+        return (*self.certifications, *self.required_certifications)
+
     @classmethod
     def from_company(cls, c: Company) -> Profile:
         assert c.id is not None
@@ -179,8 +192,8 @@ class Snapshot:
         place = p.location if p.country == "TH" else p.thai_base
         found = scoring.thai_area(place)
         prov = scoring.thai_province_in(place)
-        offer_ids, offer_w = self._slots(p.offers)
-        seek_ids, seek_w = self._slots(p.seeks)
+        offer_ids, offer_w = self._slots(p.offer_text)
+        seek_ids, seek_w = self._slots(p.seek_text)
         return Row(
             has_offers=bool(p.offers.strip()),
             has_seeks=bool(p.seeks.strip()),
@@ -214,8 +227,8 @@ class Snapshot:
         return vec
 
     def concept_overlap(self, qvec: np.ndarray, side: str, cand: slice) -> np.ndarray:
-        """For rows `cand`: the sum over each row's concept slots (of its offers or seeks)
-        of the query's weight for that concept times the row's, capped at 1. Computed
+        """For rows `cand`: the strongest concept shared, the query's weight for it times
+        the row's, over each row's concept slots (of its offers or seeks). Computed
         from postings (concept -> rows), so a query touches only rows sharing a concept."""
         rows, ws, offsets = self._posting(side)
         start, end = cand.start or 0, cand.stop if cand.stop is not None else len(self)
@@ -224,8 +237,9 @@ class Snapshot:
             lo, hi = offsets[c], offsets[c + 1]
             r = rows[lo:hi]
             a, b = np.searchsorted(r, (start, end))
-            out[r[a:b] - start] += qvec[c] * ws[lo + a : lo + b]
-        return np.minimum(out, np.float32(1.0))
+            at = r[a:b] - start
+            out[at] = np.maximum(out[at], qvec[c] * ws[lo + a : lo + b])
+        return out
 
     def _posting(self, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows (ascending) and weights per concept, and each concept's offset into them;

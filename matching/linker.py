@@ -1,0 +1,172 @@
+"""Concepts of texts that do not name them the glossary's way.
+
+`ConceptLinker` finds a text's concepts in three steps:
+
+1. the glossary's names (`Glossary.named`: longest match on shared tokens);
+2. else a name written with one slip (a character dropped, added or two swapped:
+   "fiebrglass", "ปลนิล"), compared letter by letter (`rapidfuzz.fuzz.partial_ratio`);
+3. else the concepts whose surface forms are nearest to the text's **product phrase** in
+   the sentence-embedding space: the text without framing ("looking for ...") and without
+   the directory's boilerplate words (`matching.phrases`), so a synonym the glossary lacks
+   ("tapioca root", "缶コーヒー") still reaches its concept.
+
+When names cover only part of the product phrase ("car parts" names "car"), the phrase's
+nearest concepts are added beside them (`partial`). Links are computed for a whole
+directory in one batch (`prime`), so loading stays one matrix product.
+
+Duck-types the parts of `Glossary` the snapshot and the reasons use.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from language.normalize import normalize_text
+from matching.concepts import Concept, Glossary, concept_tokens, dense, slots_of
+from matching.phrases import Boilerplate
+
+SPELLING_SCORE = 85  # how close (0-100) a misspelt name must be to a form of its concept
+SPELLING_LEAST = 6  # ... counted on forms and phrases of at least this many letters
+Link = tuple[tuple[int, float], ...]
+
+
+class ConceptLinker:
+    def __init__(
+        self,
+        glossary: Glossary,
+        embed: Callable[[Sequence[str]], np.ndarray],
+        *,
+        prepare: Callable[[str], str] = str.strip,
+        threshold: float = 0.6,
+        margin: float = 0.04,
+        weight: float = 0.8,
+        partial: float = 1.0,
+    ) -> None:
+        self.glossary = glossary
+        self.concepts: list[Concept] = glossary.concepts
+        self.threshold, self.margin, self.weight = threshold, margin, weight
+        self.partial = partial  # weight of links beside names covering part of a phrase
+        self._embed = embed
+        self._prepare = prepare
+        forms: list[str] = []
+        starts: list[int] = []
+        for c in glossary.concepts:
+            starts.append(len(forms))
+            forms += [f for fs in c.names.values() for f in fs] or [c.id]
+        self._starts = np.array(starts)
+        self._owner = np.repeat(np.arange(len(starts)), np.diff([*starts, len(forms)]))
+        # Services are named with everyday words ("supplies", "consulting", "staffing")
+        # that framing sentences share: they are found by name only, never linked.
+        self._linkable = np.array([c.kind != "service" for c in glossary.concepts], np.float32)
+        self._forms = embed(forms) if threshold > 0 else np.zeros((0, 0), np.float32)
+        self._spelled = [_spelling_key(f) for f in forms]
+        self._grams: dict[str, list[int]] = {}
+        for i, key in enumerate(self._spelled):
+            if len(key) >= SPELLING_LEAST and self._linkable[self._owner[i]]:
+                for g in _trigrams(key):
+                    self._grams.setdefault(g, []).append(i)
+        self.boilerplate: Boilerplate | None = None
+        self._links: dict[str, Link] = {}
+
+    def __len__(self) -> int:
+        return len(self.concepts)
+
+    def learn(self, texts: Iterable[str]) -> None:
+        """Learn the directory's boilerplate words and link its texts in one batch."""
+        texts = list(texts)
+        self.boilerplate = Boilerplate(texts, concept_tokens)
+        self._links = {}
+        self.prime(texts)
+
+    def phrase(self, text: str) -> str:
+        core = self._prepare(text)
+        return self.boilerplate.phrase(core) if self.boilerplate is not None else core
+
+    def prime(self, texts: Iterable[str]) -> None:
+        """Compute the links of many texts at once (one embedding batch, one product)."""
+        if self.threshold <= 0:
+            return
+        todo: dict[str, str] = {}
+        for text in texts:
+            if text.strip() and text not in self._links and text not in todo:
+                phrase = self.phrase(text)
+                misspelt = self._misspelt(phrase)
+                if misspelt is not None:
+                    self._links[text] = ((misspelt, self.weight),)
+                else:
+                    todo[text] = phrase
+        if not todo:
+            return
+        phrases = list(todo.values())
+        for lo in range(0, len(phrases), 1024):
+            sims = self._embed(phrases[lo : lo + 1024]) @ self._forms.T
+            best = np.maximum.reduceat(sims, self._starts, axis=1) * self._linkable
+            for text, row in zip(list(todo)[lo : lo + 1024], best, strict=True):
+                self._links[text] = self._nearest(row)
+
+    def _nearest(self, best: np.ndarray) -> Link:
+        top = np.argsort(-best)[:2]
+        keep = [
+            i for i in top if best[i] >= self.threshold and best[i] >= best[top[0]] - self.margin
+        ]
+        return tuple((int(i), self.weight) for i in keep)
+
+    def linked(self, text: str) -> Link:
+        if self.threshold <= 0 or not text.strip():
+            return ()
+        if text not in self._links:
+            self.prime([text])
+        return self._links.get(text, ())
+
+    def _misspelt(self, phrase: str) -> int | None:
+        """The concept of a form written in the phrase with one slip, when exactly one
+        concept has a form that close (candidates share a letter trigram with it)."""
+        key = _spelling_key(phrase)
+        if len(key) < SPELLING_LEAST:
+            return None
+        counts: dict[int, int] = {}
+        for g in _trigrams(key):
+            for i in self._grams.get(g, ()):
+                counts[i] = counts.get(i, 0) + 1
+        hits = set()
+        for i, shared in counts.items():
+            form = self._spelled[i]
+            if shared < 2 or len(form) > len(key) + 2:
+                continue
+            if fuzz.partial_ratio(form, key) >= SPELLING_SCORE:
+                hits.add(int(self._owner[i]))
+        return hits.pop() if len(hits) == 1 else None
+
+    def weights(self, text: str) -> dict[int, float]:
+        named = dict.fromkeys(self.glossary.named(text), 1.0)
+        if not named:  # links stand in for a name the glossary lacks
+            named = dict(self.linked(text))
+        elif self.partial and self.glossary.scan(self.phrase(text))[1]:
+            # Names cover only part of the product phrase ("car parts" names "car"): the
+            # phrase's nearest concepts join them.
+            for index, w in self.linked(text):
+                named[index] = max(named.get(index, 0.0), w * self.partial)
+        return self.glossary.expand(named)
+
+    def slots(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        return slots_of(self.weights(text))
+
+    def query_vector(self, text: str) -> np.ndarray:
+        return dense(self.weights(text), len(self.concepts))
+
+
+@lru_cache(maxsize=1 << 16)
+def _spelling_key(text: str) -> str:
+    """Letters, marks and digits only, lower case: what a misspelling is compared on."""
+    return "".join(
+        ch for ch in normalize_text(text).lower() if unicodedata.category(ch)[0] in "LMN"
+    )
+
+
+def _trigrams(key: str) -> set[str]:
+    return {key[i : i + 3] for i in range(len(key) - 2)}
