@@ -112,14 +112,14 @@ def baseline(m: Matcher, viewer: int) -> list[str]:
     against Japanese needs (prepared embeddings: framing removed, languages centred)."""
     snap = m.snapshot
     row = snap.row_of[viewer]
-    p = snap.profiles[row]
+    p = snap.profile(row)
     start, end = snap.blocks["TH" if p.country == "JP" else "JP"]
     if p.country == "JP":
         sims = snap.offers[start:end] @ snap.seeks[row]
     else:
         sims = snap.seeks[start:end] @ snap.offers[row]
     order = np.argsort(-sims, kind="stable")[:DEPTH]
-    return [snap.profiles[start + int(i)].ref for i in order]
+    return [snap.profile(start + int(i)).ref for i in order]
 
 
 def evaluate(m: Matcher, b: Builder, weights: Weights) -> dict[str, list[tuple[float, ...]]]:

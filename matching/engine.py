@@ -250,7 +250,7 @@ class Matcher:
         row = snap.row_of.get(company_id)
         if row is None:
             raise KeyError(f"company {company_id} is not in the directory")
-        profile = snap.profiles[row]
+        profile = snap.profile(row)
         seeks_vec = snap.seeks[row] if snap.has_seeks[row] else None
         seeks_concepts = snap.concept_vector(row, "seeks")
         against = "offers"
@@ -335,7 +335,7 @@ class Matcher:
         out = []
         for local in order[offset:want]:
             row = int(rows[local])
-            profile = snap.profiles[row]
+            profile = snap.profile(row)
             signals = {name: float(v[local]) for name, v in parts.items()}
             reasons = reasons_for(snap, self.weights, query, row, signals)
             out.append(
@@ -376,7 +376,7 @@ class Matcher:
             return []
         sims = snap.offers[start:end] @ query.seeks_vec
         top = np.argsort(-sims, kind="stable")[:k]
-        return [snap.profiles[start + int(i)].id for i in top]
+        return [snap.profile(start + int(i)).id for i in top]
 
     # -- scoring -------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ def reasons_for(
     snap: Snapshot, w: Weights, query: Query, row: int, parts: dict[str, float]
 ) -> list[Reason]:
     """The reasons to show for the candidate at `row`, from the signals behind its score."""
-    b = snap.profiles[row]
+    b = snap.profile(row)
     a = query.profile
     reasons = _text_reasons(snap, w, query, row, parts)
     named = _concept_reasons(snap, w, query, row)
@@ -46,7 +46,7 @@ def _text_reasons(
     snap: Snapshot, w: Weights, query: Query, row: int, parts: dict[str, float]
 ) -> list[Reason]:
     """What they offer (or need) fits what the viewer described; what they seek fits you."""
-    b = snap.profiles[row]
+    b = snap.profile(row)
     reasons: list[Reason] = []
     text_ab = parts.get("text_ab", 0.0)
     if query.against == "seeks":

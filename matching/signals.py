@@ -103,7 +103,7 @@ def _sector_signal(
     a_sector = snap.sector[row]
     if a_sector < 0:
         return np.full(n, neutral, dtype=np.float32)
-    sector = snap.compat[a_sector, np.where(s_idx < 0, len(snap.sector_codes), s_idx)]
+    sector = snap.compat[a_sector, np.where(s_idx < 0, snap.compat.shape[0] - 1, s_idx)]
     return np.where(np.isnan(sector), neutral, sector).astype(np.float32)
 
 

@@ -8,8 +8,6 @@ so that one country's companies are one contiguous block of rows.
 
 from __future__ import annotations
 
-import bisect
-import copy
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -131,11 +129,24 @@ _COLUMNS = (
 )
 
 
-class Snapshot:
-    """Every company of the directory as arrays, grouped by country (immutable: an update
-    makes a new snapshot that shares nothing mutable with the old one)."""
+# Spare rows per country: a sixteenth of its companies, at least 256.
+SPARE = 1 / 16
+_EMPTY: dict[str, Any] = {"log_emp": np.nan, "area": -1, "province": -1}
 
-    # One value (or one row of concept slots) per company; see _COLUMNS.
+
+class Snapshot:
+    """Every company of the directory as arrays, grouped by country.
+
+    Each country owns a region of rows with spare capacity at its end: its companies are
+    the block `blocks[country]` at the start of that region, and the rows after it are
+    empty (no profile, no text). An update (`updated`) writes the changed rows in place
+    and a new company into its country's next spare row, so it costs O(changed rows); only
+    when a region is full (or a company changed country) is a new, larger snapshot built.
+    Writers are serialised by the matcher; a search running meanwhile sees each row
+    either before or after its update (a new row is published only once it is written).
+    """
+
+    # One value (or one row of concept slots) per row; see _COLUMNS.
     has_offers: np.ndarray
     has_seeks: np.ndarray
     pmask: np.ndarray
@@ -155,38 +166,61 @@ class Snapshot:
         offers: np.ndarray,
         seeks: np.ndarray,
         glossary: ConceptIndex | None = None,
+        *,
+        spare: float = SPARE,
     ) -> None:
-        order = sorted(range(len(profiles)), key=lambda i: (profiles[i].country, profiles[i].id))
         self.glossary = glossary
-        self.profiles = [profiles[i] for i in order]
-        n = len(self.profiles)
+        self.spare = spare
         dim = offers.shape[1] if offers.ndim == 2 else 0
-        self.offers = np.ascontiguousarray(offers[order]) if n else np.zeros((0, dim), np.float32)
-        self.seeks = np.ascontiguousarray(seeks[order]) if n else np.zeros((0, dim), np.float32)
-        self._index_rows()
-        self.sector_codes, self.sector, self.compat = _sector_arrays(self.profiles)
-        self.cert_bit = _cert_bits(self.profiles)
+        by_country: dict[str, list[int]] = {c: [] for c in COUNTRIES}
+        for i in sorted(range(len(profiles)), key=lambda i: (profiles[i].country, profiles[i].id)):
+            by_country.setdefault(profiles[i].country, []).append(i)
+        self.blocks: dict[str, tuple[int, int]] = {}
+        self.capacity: dict[str, int] = {}
+        rows = [0] * len(profiles)  # the row of each profile, in input order
+        base = 0
+        for country in sorted(by_country):  # rows are sorted by country
+            members = by_country[country]
+            cap = len(members) + _spare_rows(len(members), spare)
+            for k, i in enumerate(members):
+                rows[i] = base + k
+            self.blocks[country] = (base, base + len(members))
+            self.capacity[country] = cap
+            base += cap
+        self.profiles: list[Profile | None] = [None] * base
+        for i, row in enumerate(rows):
+            self.profiles[row] = profiles[i]
+        self.row_of = {profiles[i].id: row for i, row in enumerate(rows)}
+        self.offers = np.zeros((base, dim), np.float32)
+        self.seeks = np.zeros((base, dim), np.float32)
+        if rows:
+            self.offers[rows] = offers
+            self.seeks[rows] = seeks
+        self.sector_codes, self.compat = _sector_table(
+            sorted({p.sector for p in profiles if p.sector})
+        )
+        self.cert_bit = _cert_bits(profiles)
         self.province_idx: dict[str, int] = {}
-        self._set_columns([self._row(p) for p in self.profiles])
+        self._allocate(base)
+        sector_idx = {s: i for i, s in enumerate(self.sector_codes)}
+        for i, row in enumerate(rows):
+            self._write(row, profiles[i], sector_idx.get(profiles[i].sector or "", -1))
         self._postings: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._dirty: set[int] = set()  # rows changed since the postings were built
 
-    def _index_rows(self) -> None:
-        """Row of each company id, and each country's block of rows (rows are sorted by
-        country, so a country's companies are contiguous)."""
-        self.row_of = {p.id: i for i, p in enumerate(self.profiles)}
-        self.blocks: dict[str, tuple[int, int]] = {c: (0, 0) for c in COUNTRIES}
-        for i, p in enumerate(self.profiles):
-            start, end = self.blocks.get(p.country, (0, 0))
-            self.blocks[p.country] = (start if end > start else i, i + 1)
+    def _allocate(self, size: int) -> None:
+        """Every small column, `size` empty rows."""
+        for name, dtype in _COLUMNS:
+            slotted = name.endswith(("_ids", "_w"))
+            shape = (size, concepts.SLOTS) if slotted else (size,)
+            empty = (-1 if name.endswith("_ids") else 0) if slotted else _EMPTY.get(name, 0)
+            setattr(self, name, np.full(shape, empty, dtype))
+        self.sector = np.full(size, -1, np.int32)
 
-    def _set_columns(self, rows: Sequence[Row]) -> None:
-        for j, (name, dtype) in enumerate(_COLUMNS):
-            values = [r[j] for r in rows]
-            if name.endswith(("_ids", "_w")):
-                arr = np.stack(values) if values else np.zeros((0, concepts.SLOTS), dtype)
-            else:
-                arr = np.array(values, dtype=dtype)
-            setattr(self, name, arr.astype(dtype, copy=False))
+    def _write(self, row: int, p: Profile, sector: int) -> None:
+        for (name, _), value in zip(_COLUMNS, self._row(p), strict=True):
+            getattr(self, name)[row] = value
+        self.sector[row] = sector
 
     def _row(self, p: Profile) -> Row:
         place = p.location if p.country == "TH" else p.thai_base
@@ -229,9 +263,11 @@ class Snapshot:
     def concept_overlap(self, qvec: np.ndarray, side: str, cand: slice) -> np.ndarray:
         """For rows `cand`: the strongest concept shared, the query's weight for it times
         the row's, over each row's concept slots (of its offers or seeks). Computed
-        from postings (concept -> rows), so a query touches only rows sharing a concept."""
+        from postings (concept -> rows), so a query touches only rows sharing a concept;
+        rows updated since the postings were built are computed from their slots."""
+        dirty = list(self._dirty)
         rows, ws, offsets = self._posting(side)
-        start, end = cand.start or 0, cand.stop if cand.stop is not None else len(self)
+        start, end = cand.start or 0, cand.stop if cand.stop is not None else len(self.profiles)
         out = np.zeros(end - start, dtype=np.float32)
         for c in np.flatnonzero(qvec[:-1]):
             lo, hi = offsets[c], offsets[c + 1]
@@ -239,11 +275,16 @@ class Snapshot:
             a, b = np.searchsorted(r, (start, end))
             at = r[a:b] - start
             out[at] = np.maximum(out[at], qvec[c] * ws[lo + a : lo + b])
+        fresh = np.array([r for r in dirty if start <= r < end], dtype=np.int64)
+        if len(fresh):
+            ids = (self.offer_ids if side == "offers" else self.seek_ids)[fresh]
+            w = (self.offer_w if side == "offers" else self.seek_w)[fresh]
+            out[fresh - start] = (qvec[ids] * w).max(axis=1)
         return out
 
     def _posting(self, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows (ascending) and weights per concept, and each concept's offset into them;
-        built on first use by each snapshot."""
+        built on first use, and again once many rows have changed since."""
         got = self._postings.get(side)
         if got is None:
             ids, ws = (
@@ -266,78 +307,82 @@ class Snapshot:
             mask |= self.cert_bit.get(key, np.uint64(0))
         return mask
 
+    def profile(self, row: int) -> Profile:
+        """The company of a row of a block."""
+        p = self.profiles[row]
+        assert p is not None, f"row {row} is a spare row"
+        return p
+
     def __len__(self) -> int:
-        return len(self.profiles)
+        """How many companies (spare rows not counted)."""
+        return len(self.row_of)
 
     def updated(self, changes: Sequence[tuple[Profile, np.ndarray, np.ndarray]]) -> Snapshot:
-        """A new snapshot with these companies added or replaced, row by row: only the
-        changed rows are computed, the rest is copied (no text is embedded or parsed again).
-        A company that changed country is moved by a full rebuild of the arrays."""
+        """This snapshot with these companies added or replaced, row by row in place (no
+        other text is embedded or parsed again, no other row is copied). A new, larger
+        snapshot is built and returned instead when a country's spare rows run out or a
+        company changed country."""
         moved = any(
-            (row := self.row_of.get(p.id)) is not None and self.profiles[row].country != p.country
+            (row := self.row_of.get(p.id)) is not None
+            and (old := self.profiles[row]) is not None
+            and old.country != p.country
             for p, _, _ in changes
         )
-        if moved:
-            keep = {p.id for p, _, _ in changes}
-            rows = [i for i, p in enumerate(self.profiles) if p.id not in keep]
-            return Snapshot(
-                [*(self.profiles[i] for i in rows), *(p for p, _, _ in changes)],
-                np.vstack([self.offers[rows], *(o[None] for _, o, _ in changes)]),
-                np.vstack([self.seeks[rows], *(s[None] for _, _, s in changes)]),
-                self.glossary,
-            )
-        new = copy.copy(self)
-        new._postings = {}
-        new.cert_bit = dict(self.cert_bit)
-        new.province_idx = dict(self.province_idx)
-        sector_idx = {s: i for i, s in enumerate(self.sector_codes)}
-        replaced: dict[int, tuple[Profile, tuple[Any, ...]]] = {}
-        added: list[tuple[int, Profile, tuple[Any, ...]]] = []
-        for p, offer, seek in changes:
-            new._grow_cert_bits(p)
-            values = (*new._row(p), sector_idx.get(p.sector or "", -1), offer, seek)
-            row = self.row_of.get(p.id)
-            if row is None:  # a new company: after the last company of its country
-                added.append((_insert_at(self, p), p, values))
-            else:
-                replaced[row] = (p, values)
-        new._copy_rows(self, replaced, sorted(added, key=lambda e: e[0]))
-        if any(p.sector and p.sector not in sector_idx for p, _, _ in changes):
-            new.sector_codes, new.sector, new.compat = _sector_arrays(new.profiles)
-        return new
+        new_rows: dict[str, int] = {}
+        for p, _, _ in changes:
+            if p.id not in self.row_of:
+                new_rows[p.country] = new_rows.get(p.country, 0) + 1
+        full = any(
+            self.blocks.get(c, (0, 0))[1] - self.blocks.get(c, (0, 0))[0] + k
+            > self.capacity.get(c, 0)
+            for c, k in new_rows.items()
+        )
+        if moved or full:
+            return self._rebuilt(changes)
+        self._apply(changes)
+        return self
 
-    def _copy_rows(
-        self,
-        src: Snapshot,
-        replaced: dict[int, tuple[Profile, tuple[Any, ...]]],
-        added: list[tuple[int, Profile, tuple[Any, ...]]],
-    ) -> None:
-        """Every column of `src` copied once, with rows replaced and inserted (`added`
-        sorted by position among the old rows); the row index and blocks follow."""
-        at = [pos for pos, _, _ in added]
-        for j, name in enumerate([*(n for n, _ in _COLUMNS), "sector", "offers", "seeks"]):
-            old = getattr(src, name)
-            arr = np.insert(old, at, [v[j] for _, _, v in added], axis=0) if at else old.copy()
-            for row, (_, values) in replaced.items():
-                arr[row + bisect.bisect_right(at, row)] = values[j]
-            setattr(self, name, arr)
-        profiles = list(src.profiles)
-        for row, (p, _) in replaced.items():
-            profiles[row] = p
-        for shift, (pos, p, _) in enumerate(added):
-            profiles.insert(pos + shift, p)
-        self.profiles = profiles
-        self.row_of = dict(src.row_of)
-        for i in range(at[0] if at else len(profiles), len(profiles)):  # rows that moved
-            self.row_of[profiles[i].id] = i
-        counts = {c: end - start for c, (start, end) in src.blocks.items() if end > start}
-        for _, p, _ in added:
-            counts[p.country] = counts.get(p.country, 0) + 1
-        self.blocks = {c: (0, 0) for c in COUNTRIES}
-        start = 0
-        for country in sorted(counts):  # rows are sorted by country
-            self.blocks[country] = (start, start + counts[country])
-            start += counts[country]
+    def _rebuilt(self, changes: Sequence[tuple[Profile, np.ndarray, np.ndarray]]) -> Snapshot:
+        keep = {p.id for p, _, _ in changes}
+        rows = [r for pid, r in self.row_of.items() if pid not in keep]
+        kept = [p for r in rows if (p := self.profiles[r]) is not None]
+        return Snapshot(
+            [*kept, *(p for p, _, _ in changes)],
+            np.vstack([self.offers[rows], *(o[None] for _, o, _ in changes)]),
+            np.vstack([self.seeks[rows], *(s[None] for _, _, s in changes)]),
+            self.glossary,
+            spare=self.spare,
+        )
+
+    def _apply(self, changes: Sequence[tuple[Profile, np.ndarray, np.ndarray]]) -> None:
+        """Write each change into its row (a new company: its country's next spare row),
+        then publish the new rows (profiles, row index, blocks)."""
+        codes = [p.sector for p, _, _ in changes if p.sector and p.sector not in self.sector_codes]
+        if codes:  # new sector codes go after the known ones (rows keep their indices)
+            self.sector_codes, self.compat = _sector_table(
+                [*self.sector_codes, *dict.fromkeys(codes)]
+            )
+        sector_idx = {s: i for i, s in enumerate(self.sector_codes)}
+        blocks = dict(self.blocks)
+        published: list[tuple[int, Profile]] = []
+        for p, offer, seek in changes:
+            self._grow_cert_bits(p)
+            row = self.row_of.get(p.id)
+            if row is None:
+                start, end = blocks.get(p.country, (0, 0))
+                row, blocks[p.country] = end, (start, end + 1)
+            self.offers[row] = offer
+            self.seeks[row] = seek
+            self._write(row, p, sector_idx.get(p.sector or "", -1))
+            self._dirty.add(row)
+            published.append((row, p))
+        for row, p in published:
+            self.profiles[row] = p
+            self.row_of[p.id] = row
+        self.blocks = blocks
+        if len(self._dirty) > max(256, len(self.row_of) // 100):
+            self._postings = {}  # rebuilt from the slots on next use
+            self._dirty = set()
 
     def _grow_cert_bits(self, p: Profile) -> None:
         """A certificate first seen in an update gets a free bit, while any is left."""
@@ -348,28 +393,20 @@ class Snapshot:
                 self.cert_bit[key] = np.uint64(1) << np.uint64(len(self.cert_bit))
 
 
-def _insert_at(snap: Snapshot, p: Profile) -> int:
-    """The row a new company takes: after the last company of its country."""
-    start, end = snap.blocks.get(p.country, (0, 0))
-    if end > start:
-        return end
-    # An empty block: rows are sorted by country, so after every country sorted before it.
-    return sum(1 for q in snap.profiles if q.country < p.country)
+def _spare_rows(n: int, spare: float) -> int:
+    return max(256, int(n * spare)) if spare > 0 else 0
 
 
-def _sector_arrays(profiles: Sequence[Profile]) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """The sector codes, each profile's index into them (-1: none), and their compatibility
-    matrix, whose last row and column (an unknown sector) are NaN."""
-    sectors = sorted({p.sector for p in profiles if p.sector})
-    sector_idx = {s: i for i, s in enumerate(sectors)}
-    sector = np.array([sector_idx.get(p.sector or "", -1) for p in profiles], np.int32)
-    s = len(sectors)
+def _sector_table(codes: list[str]) -> tuple[list[str], np.ndarray]:
+    """The sector codes and their compatibility matrix, whose last row and column (an
+    unknown sector) are NaN."""
+    s = len(codes)
     compat = np.zeros((s + 1, s + 1), dtype=np.float32)  # last row/col: unknown
-    for i, a in enumerate(sectors):
-        for j, b in enumerate(sectors):
+    for i, a in enumerate(codes):
+        for j, b in enumerate(codes):
             compat[i, j] = scoring.sector_fit(a, b) or 0.0
     compat[s, :] = compat[:, s] = np.nan
-    return sectors, sector, compat
+    return codes, compat
 
 
 def _cert_bits(profiles: Sequence[Profile]) -> dict[str, np.uint64]:

@@ -81,38 +81,64 @@ def _p(i: int, country: str) -> Profile:
     return Profile(id=i, ref=f"R{i}", name=f"N{i}", country=country, offers=f"o{i}", seeks="")
 
 
-def test_snapshot_rows_stay_aligned_when_a_row_goes_into_the_first_block() -> None:
+def _rows(snap: Snapshot) -> dict[str, list[int]]:
+    return {c: [snap.profile(r).id for r in range(*snap.blocks[c])] for c in ("JP", "TH")}
+
+
+def _vec(x: float) -> np.ndarray:
+    return np.full(4, x, np.float32)
+
+
+def test_an_update_writes_rows_in_place_without_copying_the_vectors() -> None:
     profiles = [_p(1, "TH"), _p(2, "JP"), _p(3, "TH"), _p(4, "JP")]
     vecs = np.eye(6, 4, dtype=np.float32)[:4]
     snap = Snapshot(profiles, vecs, vecs)
-    new = snap.updated([(_p(5, "JP"), np.full(4, 5, np.float32), np.zeros(4, np.float32))])
-    new = new.updated([(_p(6, "TH"), np.full(4, 6, np.float32), np.zeros(4, np.float32))])
-    assert len(new) == 6 and len(snap) == 4  # the old snapshot is untouched
+    offers = snap.offers
+    new = snap.updated([(_p(5, "JP"), _vec(5), _vec(0))])
+    new = new.updated([(_p(6, "TH"), _vec(6), _vec(0))])
+    assert new is snap and new.offers is offers  # in place: nothing was copied
+    assert len(new) == 6
+    assert _rows(new) == {"JP": [2, 4, 5], "TH": [1, 3, 6]}
     for pid in range(1, 7):
-        row = new.row_of[pid]
-        assert new.profiles[row].id == pid
+        assert new.profile(new.row_of[pid]).id == pid
     assert new.offers[new.row_of[5]].tolist() == [5, 5, 5, 5]
     assert new.offers[new.row_of[6]].tolist() == [6, 6, 6, 6]
     assert new.offers[new.row_of[3]].tolist() == vecs[2].tolist()
-    for country, (start, end) in new.blocks.items():
-        assert {p.country for p in new.profiles[start:end]} == {country}
-        assert end - start == 3
 
 
-def test_an_edit_and_an_insertion_before_it_in_one_update() -> None:
+def test_a_full_block_grows_into_a_new_snapshot() -> None:
     profiles = [_p(1, "TH"), _p(2, "JP")]
     vecs = np.eye(2, 4, dtype=np.float32)
-    snap = Snapshot(profiles, vecs, vecs)
+    snap = Snapshot(profiles, vecs, vecs, spare=0)
     edited = Profile(id=1, ref="R1", name="edited", country="TH", offers="x", seeks="")
-    new = snap.updated(
-        [
-            (_p(3, "JP"), np.full(4, 3, np.float32), np.zeros(4, np.float32)),  # shifts TH
-            (edited, np.full(4, 9, np.float32), np.zeros(4, np.float32)),
-        ]
-    )
-    assert [p.id for p in new.profiles] == [2, 3, 1]  # JP block first, then TH
-    assert new.blocks["JP"] == (0, 2) and new.blocks["TH"] == (2, 3)
-    assert new.profiles[new.row_of[1]].name == "edited"
+    new = snap.updated([(_p(3, "JP"), _vec(3), _vec(0)), (edited, _vec(9), _vec(0))])
+    assert new is not snap  # no spare row was left for the new company
+    assert _rows(new) == {"JP": [2, 3], "TH": [1]}
+    assert new.profile(new.row_of[1]).name == "edited"
     assert new.offers[new.row_of[1]].tolist() == [9, 9, 9, 9]
     assert new.offers[new.row_of[3]].tolist() == [3, 3, 3, 3]
-    assert snap.profiles[snap.row_of[1]].name == "N1"  # the old snapshot is untouched
+    assert snap.profile(snap.row_of[1]).name == "N1"  # the full one was left as it was
+
+
+def test_a_company_that_changes_country_moves_blocks() -> None:
+    snap = Snapshot([_p(1, "TH"), _p(2, "JP")], np.eye(2, 4, dtype=np.float32), np.eye(2, 4))
+    new = snap.updated([(_p(1, "JP"), _vec(1), _vec(0))])
+    assert _rows(new) == {"JP": [1, 2], "TH": []}
+
+
+def test_concepts_of_an_updated_row_are_current(embedder) -> None:
+    def thai(offers: str, sector: str = "10") -> Profile:
+        return Profile(id=1, ref="T", name="T", country="TH", sector=sector, offers=offers)
+
+    m = Matcher(embedder)
+    japanese = Profile(id=2, ref="J", name="J", country="JP", seeks="冷凍エビを探しています")
+    m.load_profiles([thai("ผลิตข้าวหอมมะลิ"), japanese])
+    shrimp = m.glossary.by_id["frozen_shrimp"].index
+    query = m.snapshot.concept_vector(m.snapshot.row_of[2], "seeks")
+    assert query is not None and query[shrimp] == 1.0
+    block = slice(*m.snapshot.blocks["TH"])
+    assert m.snapshot.concept_overlap(query, "offers", block).max() == 0.0  # postings built
+    m.apply([thai("ผลิตกุ้งแช่แข็งส่งออก", sector="99")])  # a sector code never seen
+    assert m.snapshot.concept_overlap(query, "offers", block).max() == 1.0
+    assert m.snapshot.sector_codes[-1] == "99"
+    assert m.match(2, k=1)[0].ref == "T"
