@@ -73,7 +73,14 @@ def extract(
     lang: str,
     settings: Settings,
 ) -> Extraction:
-    scored = extractor.score(question, vector, candidates(index, result, vector, lang))
+    frequency, documents = index.document_frequency()
+    rarity = extractor.rarity(frequency, documents)
+    # Words unknown to the documents say something only when documents in the question's
+    # language exist; a question asked across languages is judged on its meaning.
+    novelty = extractor.novelty(question, rarity, frequency) if index.has_language(lang) else 0.0
+    scored = extractor.score(
+        question, vector, candidates(index, result, vector, lang), rarity, novelty
+    )
     if not scored:
         return Extraction(units=(), best=None, text="")
     chosen = pick(scored, margin=settings.kb_unit_margin, limit=3)

@@ -13,15 +13,17 @@ languages are data: `knowledge/answer_cues.toml`.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from knowledge.numbers import number_terms
 from language.tokenize import Tokenizer
 
 CUES_FILE = Path(__file__).parent / "answer_cues.toml"
@@ -29,6 +31,10 @@ CUES_FILE = Path(__file__).parent / "answer_cues.toml"
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])|(?<=[。！？])")
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
+_JA = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+# Thai particles closing a question, cut before counting its words ("กี่ล้านคะ" would
+# otherwise be cut into "ล้า" and "นคะ")
+_PARTICLES = re.compile(r"(?:ครับ|คับ|ค่ะ|คะ|จ้ะ|จ้า|นะ|น่ะ|ไหม|มั้ย|หน่อย)+(?=[\s?？]*$)")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d|25[5-6]\d)(?!\d)")
 TERMS_CACHE = 100_000  # units whose terms are kept (a 10,000-chunk index has about 40,000)
 _THAI_LONG = 320  # a Thai line longer than this is cut at spaces into pieces of about this size
@@ -87,8 +93,16 @@ class Kind:
     priority: int
     cues: dict[str, tuple[str, ...]]
     evidence: tuple[re.Pattern[str], ...]
+    numeric: bool = False  # the fact is a number: the unit must name one the question does not
+    lead: bool = False  # the fact is stated first: only a chunk's first unit carries it
 
-    def carried_by(self, text: str) -> bool:
+    def carried_by(
+        self, text: str, *, given: frozenset[str] = frozenset(), first: bool = True
+    ) -> bool:
+        if self.lead and not first:
+            return False
+        if self.numeric and not (number_terms(text) - given):
+            return False
         return any(p.search(text) for p in self.evidence)
 
 
@@ -96,6 +110,11 @@ class Kind:
 class Cues:
     kinds: tuple[Kind, ...]
     concepts: dict[str, frozenset[str]]  # concept -> its words, tokenised
+    # concept -> its Thai and Japanese words found as they are written (a Thai word the
+    # tokeniser cuts in two, "ประชารัฐ", is still found; short Thai words only as tokens)
+    spelled: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # tokens of cue and concept words: question words, never "unknown" to the documents
+    known: frozenset[str] = frozenset()
 
     def kinds_of(self, question: str) -> list[Kind]:
         q = question.lower()
@@ -112,6 +131,8 @@ def load_cues(path: Path = CUES_FILE) -> tuple[tuple[Kind, ...], dict[str, tuple
             priority=int(spec.get("priority", 1)),
             cues={lang: tuple(c.lower() for c in words) for lang, words in spec["cues"].items()},
             evidence=tuple(re.compile(p, re.IGNORECASE) for p in spec["evidence"]),
+            numeric=bool(spec.get("numeric", False)),
+            lead=bool(spec.get("lead", False)),
         )
         for name, spec in data["kinds"].items()
     )
@@ -124,7 +145,15 @@ def build_cues(tokenizer: Tokenizer) -> Cues:
         name: frozenset(tok for word in words for tok in tokenizer.tokenize(word))
         for name, words in concepts.items()
     }
-    return Cues(kinds=kinds, concepts=tokenised)
+    spelled = {
+        name: tuple(w for w in words if _JA.search(w) or (_THAI.search(w) and len(w) >= 4))
+        for name, words in concepts.items()
+    }
+    known = {tok for words in tokenised.values() for tok in words}
+    for kind in kinds:
+        for words in kind.cues.values():
+            known.update(tok for word in words for tok in tokenizer.tokenize(word))
+    return Cues(kinds=kinds, concepts=tokenised, spelled=spelled, known=frozenset(known))
 
 
 @dataclass(frozen=True)
@@ -133,10 +162,12 @@ class Weights:
 
     similarity: float = 1.0  # cosine similarity of question and unit
     words: float = 0.35  # share of the question's other words found in the unit
-    document: float = 0.6  # share of the question's words found in the title and headings
+    document: float = 0.6  # share of the question's words in the title and the unit's heading
+    body: float = 1.0  # share of the question's words found anywhere in the document
     kind: float = 0.15  # the unit carries the asked kind of fact (specific kinds count more)
     chunk: float = 0.3  # similarity of the unit's chunk, for context
-    rank: float = 0.1  # the unit's topic was ranked first (second: half) by retrieval
+    rank: float = 0.0  # the unit's topic was ranked first (second: half) by retrieval
+    novelty: float = 1.5  # share of the question's words no document uses (subtracted)
 
 
 @dataclass(frozen=True)
@@ -163,15 +194,19 @@ class Features:
     kind: float
     chunk: float
     rank: float
+    body: float = 0.0
+    novelty: float = 0.0
 
     def score(self, w: Weights) -> float:
         return (
             w.similarity * self.similarity
             + w.words * self.words
             + w.document * self.document
+            + w.body * self.body
             + w.kind * self.kind
             + w.chunk * self.chunk
             + w.rank * self.rank
+            - w.novelty * self.novelty
         )
 
 
@@ -190,6 +225,37 @@ class ScoredUnit:
         return self.features.words
 
 
+class Rarity:
+    """How much a shared word says: words found in few documents count more (inverse
+    document frequency over the indexed documents). Amounts and years count as rare; a
+    concept as rare as its most common word. Without counts every word counts 1."""
+
+    def __init__(
+        self,
+        document_frequency: Mapping[str, int] | None = None,
+        documents: int = 0,
+        concepts: Mapping[str, frozenset[str]] | None = None,
+    ) -> None:
+        self._df = document_frequency
+        self._n = documents
+        self._concepts = concepts or {}
+
+    def weight(self, term: str) -> float:
+        if self._df is None:
+            return 1.0
+        if term.startswith("#"):
+            df = 1
+        elif term.startswith("@"):
+            df = max((self._df.get(w, 0) for w in self._concepts.get(term[1:], ())), default=0)
+        else:
+            df = self._df.get(term, 0)
+        return math.log(1.0 + (self._n + 1) / (df + 1))
+
+    def share(self, found: Iterable[str], of: Iterable[str]) -> float:
+        total = sum(self.weight(t) for t in of)
+        return sum(self.weight(t) for t in found) / total if total else 0.0
+
+
 class Extractor:
     def __init__(self, tokenizer: Tokenizer, cues: Cues, weights: Weights | None = None) -> None:
         self._tokenizer = tokenizer
@@ -197,56 +263,105 @@ class Extractor:
         self.weights = weights or Weights()
         self._terms = lru_cache(maxsize=TERMS_CACHE)(self._compute_terms)
 
+    @property
+    def cues(self) -> Cues:
+        return self._cues
+
+    def rarity(self, document_frequency: Mapping[str, int], documents: int) -> Rarity:
+        return Rarity(document_frequency, documents, self._cues.concepts)
+
+    def novelty(
+        self, question: str, rarity: Rarity, document_frequency: Mapping[str, int]
+    ) -> float:
+        """Share of the question's words (weighted by rarity) that no indexed document
+        uses: "will it rain in Chiang Mai this weekend?" shares only a place name with
+        the documents. Question words and concept words are never counted."""
+        tokens = set(self._tokenizer.tokenize(_PARTICLES.sub("", question)))
+        unknown = {
+            t
+            for t in tokens
+            if document_frequency.get(t, 0) == 0
+            and t not in self._cues.known
+            and not any(ch.isdigit() for ch in t)
+        }
+        return rarity.share(unknown, tokens)
+
     def terms(self, text: str) -> frozenset[str]:
-        """Tokens plus the concepts they belong to (`@interest`), for overlap across
-        languages. Cached: a unit's terms are computed once per process, not per question."""
+        """Tokens, the concepts they belong to (`@interest`) and the amounts and years
+        named (`#n10000000`, `#y2024`), for overlap across languages and wordings.
+        Cached: a unit's terms are computed once per process, not per question."""
         return self._terms(text)
 
     def _compute_terms(self, text: str) -> frozenset[str]:
         tokens = set(self._tokenizer.tokenize(text))
         for name, words in self._cues.concepts.items():
-            if tokens & words:
+            if tokens & words or any(w in text for w in self._cues.spelled.get(name, ())):
                 tokens.add(f"@{name}")
+        tokens.update(number_terms(text))
         return frozenset(tokens)
 
     def features(
-        self, question: str, vector: np.ndarray, candidates: Sequence[UnitCandidate]
+        self,
+        question: str,
+        vector: np.ndarray,
+        candidates: Sequence[UnitCandidate],
+        rarity: Rarity | None = None,
+        novelty: float = 0.0,
     ) -> list[Features]:
         """What the score is made of, for each candidate. Words that name the document
         (its title and headings) count for the document, the rest for the unit."""
         if not candidates:
             return []
-        q_terms = self.terms(question)
+        rarity = rarity or Rarity()
+        q_terms = self.terms(_PARTICLES.sub("", question))
+        given = frozenset(t for t in q_terms if t.startswith("#"))
         kinds = self._cues.kinds_of(question)
         top_priority = max((k.priority for k in kinds), default=1)
         sims = np.vstack([c.vector for c in candidates]) @ vector
         headings: dict[int, set[str]] = {}
+        body: dict[int, set[str]] = {}
         for c in candidates:
             named = headings.setdefault(c.document_id, set(self.terms(c.title)))
             named.update(self.terms(c.section))
+            body.setdefault(c.document_id, set()).update(self.terms(c.text))
         found = []
         for candidate, similarity in zip(candidates, sims, strict=True):
             named = headings[candidate.document_id]
             rest = q_terms - named
+            own = self.terms(candidate.title) | self.terms(candidate.section)
             u_terms = self.terms(candidate.text)
-            kind = max((k.priority for k in kinds if k.carried_by(candidate.text)), default=0)
+            kind = max(
+                (
+                    k.priority
+                    for k in kinds
+                    if k.carried_by(candidate.text, given=given, first=candidate.n == 0)
+                ),
+                default=0,
+            )
             found.append(
                 Features(
                     similarity=float(similarity),
-                    words=len(rest & u_terms) / len(rest) if rest else 0.0,
-                    document=len(q_terms & named) / len(q_terms) if q_terms else 0.0,
+                    words=rarity.share(rest & u_terms, rest),
+                    document=rarity.share(q_terms & own, q_terms),
+                    body=rarity.share(q_terms & (body[candidate.document_id] | named), q_terms),
                     kind=kind / top_priority,
                     chunk=candidate.chunk_similarity,
                     rank=1.0 / (1 + candidate.topic_rank) if candidate.topic_rank < 2 else 0.0,
+                    novelty=novelty,
                 )
             )
         return found
 
     def score(
-        self, question: str, vector: np.ndarray, candidates: Sequence[UnitCandidate]
+        self,
+        question: str,
+        vector: np.ndarray,
+        candidates: Sequence[UnitCandidate],
+        rarity: Rarity | None = None,
+        novelty: float = 0.0,
     ) -> list[ScoredUnit]:
         """The candidates scored against the question, best first."""
-        features = self.features(question, vector, candidates)
+        features = self.features(question, vector, candidates, rarity, novelty)
         scored = [
             ScoredUnit(c, f.score(self.weights), f)
             for c, f in zip(candidates, features, strict=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -77,6 +78,8 @@ class _Snapshot:
     by_topic_lang: dict[tuple[str, str], list[ChunkRecord]] = field(default_factory=dict)
     matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), dtype=np.float32))
     units: dict[str, Units] = field(default_factory=dict)  # chunk id -> its units
+    document_frequency: dict[str, int] = field(default_factory=dict)  # token -> documents
+    documents: int = 0
 
 
 @dataclass(frozen=True)
@@ -290,9 +293,14 @@ class HybridIndex:
             bm25 = bm25s.BM25()
             bm25.index(corpus, show_progress=False)
         by_topic_lang: dict[tuple[str, str], list[ChunkRecord]] = {}
+        vocabulary: dict[int, set[str]] = {}
         for chunk_id in order:
             record = records[chunk_id]
             by_topic_lang.setdefault((topic_of(record), record.lang), []).append(record)
+            vocabulary.setdefault(record.document_id, set()).update(record.tokens)
+        frequency: Counter[str] = Counter()
+        for words in vocabulary.values():
+            frequency.update(words)
         dim = self._embedder.dim
         matrix = (
             np.vstack([self._vectors[i] for i in order]).astype(np.float32)
@@ -307,6 +315,8 @@ class HybridIndex:
             by_topic_lang=by_topic_lang,
             matrix=matrix,
             units={i: self._units[i] for i in order if i in self._units},
+            document_frequency=dict(frequency),
+            documents=len(vocabulary),
         )
 
     # -- reading --------------------------------------------------------------------
@@ -400,6 +410,14 @@ class HybridIndex:
     def similarity(self, record: ChunkRecord, query_vector: np.ndarray) -> float:
         snapshot = self._snapshot
         return float(snapshot.matrix[snapshot.row[record.id]] @ query_vector)
+
+    def document_frequency(self) -> tuple[dict[str, int], int]:
+        """In how many documents each keyword token occurs, and the number of documents."""
+        snapshot = self._snapshot
+        return snapshot.document_frequency, snapshot.documents
+
+    def has_language(self, lang: str) -> bool:
+        return any(key[1] == lang for key in self._snapshot.by_topic_lang)
 
     def units_of(self, record: ChunkRecord) -> Units | None:
         return self._snapshot.units.get(record.id)
