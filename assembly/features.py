@@ -30,6 +30,7 @@ from handoff.skill import HandoffSkill
 from inbox.repo import enqueue_notification
 from language.embeddings import get_embedder
 from language.intents import IntentModel
+from language.translate import ChatTranslator
 from matching import repo as matching_repo
 from registration.skill import RegistrationSkill
 
@@ -60,6 +61,7 @@ def build(settings: Settings, engine: Engine) -> Built:
     # The matcher embeds the directory on a thread of its own; until it is ready the chat
     # says matching is starting up and the API answers 503 with Retry-After.
     matcher = build_matcher(settings, engine, background=True)
+    tr = translator(settings)
     registration = registration_skill()
     answers = KnowledgeSkill(knowledge)
     # Live handoff: it sees every turn first, and "talk to staff" reaches it from answers.
@@ -73,7 +75,7 @@ def build(settings: Settings, engine: Engine) -> Built:
     }
     dialogue: Dialogue = GatedDialogue(
         gate=handoff,
-        skills=[handoff, registration, answers, matching_skill(matcher, settings)],
+        skills=[handoff, registration, answers, matching_skill(matcher, settings, translator=tr)],
         fallbacks=[registration, answers],
         services=Services(extras=services),
         intents=intents,
@@ -83,6 +85,13 @@ def build(settings: Settings, engine: Engine) -> Built:
         services=services,
         closers=[knowledge.close] if hasattr(knowledge, "close") else [],
     )
+
+
+def translator(settings: Settings) -> ChatTranslator | None:
+    """The optional translator of other companies' free text (KAKEHASHI_TRANSLATOR)."""
+    from knowledge.generate import make_chat_model
+
+    return ChatTranslator(make_chat_model(settings.translator)) if settings.translator else None
 
 
 @functools.cache

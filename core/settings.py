@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     # `openai:gpt-4o-mini` (with OPENAI_BASE_URL / OPENAI_API_KEY for any OpenAI-compatible
     # server). Unset: answers are extractive and work offline.
     llm: str | None = Field(default=None, validation_alias=_env("KAKEHASHI_LLM"))
+    # An optional chat model (same form, e.g. `openai:gpt-4o-mini`) that translates another
+    # company's free text into the reader's language; unset: shown labelled with its language.
+    translator: str | None = Field(default=None, validation_alias=_env("KAKEHASHI_TRANSLATOR"))
     # Chunking of documents (characters; Thai and Japanese have no spaces between words).
     kb_chunk_size: int = Field(default=600, validation_alias=_env("KAKEHASHI_KB_CHUNK_SIZE"))
     kb_chunk_overlap: int = Field(default=80, validation_alias=_env("KAKEHASHI_KB_CHUNK_OVERLAP"))

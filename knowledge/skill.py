@@ -18,6 +18,7 @@ from core.types import Button, Lang, Reply
 from knowledge import repo
 from knowledge.service import KnowledgeService
 from knowledge.types import Answer
+from language.format import date_text
 
 logger = logging.getLogger(__name__)
 
@@ -251,7 +252,7 @@ def render_answer(answer: Answer, lang: Lang) -> str:
                 n=n,
                 title=s.title,
                 source=s.source,
-                as_of=s.as_of or t("kb.as_of_unknown", lang),
+                as_of=date_text(s.as_of, lang) if s.as_of else t("kb.as_of_unknown", lang),
             )
             for n, s in enumerate(answer.sources, start=1)
         ]
@@ -270,7 +271,10 @@ def render_answer(answer: Answer, lang: Lang) -> str:
         passage=passage,
         title=source.title if source else "",
         source=source.source if source else "",
-        as_of=(source.as_of if source else "") or t("kb.as_of_unknown", lang),
+        # the reader's calendar: พ.ศ. 2567 / 2024年 / 2024
+        as_of=date_text(source.as_of, lang)
+        if source and source.as_of
+        else t("kb.as_of_unknown", lang),
     )
 
 

@@ -59,17 +59,35 @@ def year_text(year: int, lang: Lang | str) -> str:
 
 
 def date_text(day: date | datetime | str, lang: Lang | str) -> str:
-    """20 พ.ค. 2568 / 2025年5月20日 / 20 May 2025. A string may be an ISO date or a bare year."""
+    """20 พ.ค. 2568 / 2025年5月20日 / 20 May 2025. A string may be an ISO date, a year and
+    month (พ.ค. 2568 / 2025年5月 / May 2025) or a bare year (พ.ศ. 2568 / 2025年 / 2025);
+    anything else is returned as it is."""
     if isinstance(day, str):
         text = day.strip()
-        if text.isdigit() and len(text) == 4:
-            return year_text(int(text), lang)
-        day = date.fromisoformat(text[:10])
+        if re.fullmatch(r"\d{4}", text):
+            year = int(text)
+            return f"พ.ศ. {year_text(year, lang)}" if lang == "th" else year_text(year, lang)
+        if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
+            return _month_text(int(m.group(1)), int(m.group(2)), lang)
+        try:
+            day = date.fromisoformat(text[:10])
+        except ValueError:
+            return text
     if lang == "th":
         return f"{day.day} {TH_MONTHS[day.month - 1]} {day.year + BUDDHIST_ERA_OFFSET}"
     if lang == "ja":
         return f"{day.year}年{day.month}月{day.day}日"
     return f"{day.day} {EN_MONTHS[day.month - 1]} {day.year}"
+
+
+def _month_text(year: int, month: int, lang: Lang | str) -> str:
+    if not 1 <= month <= 12:
+        return f"{year}-{month:02d}"
+    if lang == "th":
+        return f"{TH_MONTHS[month - 1]} {year + BUDDHIST_ERA_OFFSET}"
+    if lang == "ja":
+        return f"{year}年{month}月"
+    return f"{EN_MONTHS[month - 1]} {year}"
 
 
 def number_text(value: int | float, lang: Lang | str = "en") -> str:

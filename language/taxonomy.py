@@ -95,7 +95,10 @@ def division(code: str) -> Division | None:
 
 def division_label(code: str, lang: str) -> str:
     div = divisions().get(code)
-    return f"{code} {div.label(lang)}" if div else code
+    if div is None:
+        return code
+    # Japanese puts the code after the name, without a half-width space: 金属製品製造業（25）
+    return f"{div.label(lang)}（{code}）" if lang == "ja" else f"{code} {div.label(lang)}"
 
 
 def is_division(code: str) -> bool:

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from core.db import session_scope
 from core.settings import Settings
 from language.embeddings import get_embedder
+from language.translate import TextTranslator
 from matching import demo
 from matching.engine import Matcher
 from matching.introductions import DEFAULT_TTL
@@ -67,5 +68,7 @@ def introduction_ttl(settings: Settings) -> timedelta:
     return timedelta(days=float(days)) if days else DEFAULT_TTL
 
 
-def matching_skill(matcher: Matcher | None, settings: Settings) -> MatchingSkill:
-    return MatchingSkill(matcher, ttl=introduction_ttl(settings))
+def matching_skill(
+    matcher: Matcher | None, settings: Settings, *, translator: TextTranslator | None = None
+) -> MatchingSkill:
+    return MatchingSkill(matcher, ttl=introduction_ttl(settings), translator=translator)

@@ -33,6 +33,7 @@ from registration.words import (
 logger = logging.getLogger(__name__)
 
 NAME = "reg"
+SEP = {"th": ": ", "ja": "：", "en": ": "}  # 会社名：… in Japanese: full width, no space
 P = NAME + ":"
 
 
@@ -312,7 +313,7 @@ class FormSteps(RegistrationBase):
                     title=t(
                         "reg.summary.card_title", lang, first=start + 1, last=start + len(chunk)
                     ),
-                    body="\n".join(f"{t(f.label, lang)}: {value}" for f, value in chunk),
+                    body="\n".join(f"{t(f.label, lang)}{SEP[lang]}{value}" for f, value in chunk),
                     buttons=tuple(
                         Button(
                             t("reg.button.edit_field", lang, field=t(f.label, lang)),
@@ -329,7 +330,7 @@ class FormSteps(RegistrationBase):
     def _summary_text(self, form: Form, answers: dict[str, Any], lang: Lang) -> str:
         rows = self.engine.summary_lines(form, answers, lang)
         return "\n".join(
-            f"{i}. {t(f.label, lang)}: {value}" for i, (f, value) in enumerate(rows, start=1)
+            f"{i}. {t(f.label, lang)}{SEP[lang]}{value}" for i, (f, value) in enumerate(rows, 1)
         )
 
     def _show_summary(self, turn: Turn, reg: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ from core.i18n import t
 from core.types import Lang
 from language import parse as validators
 from language import reference, taxonomy
-from language.format import money_text
+from language.format import join_list, money_text
 from language.normalize import fold, normalize_text
 from language.parse import Invalid
 from language.reference import Choice
@@ -203,7 +203,7 @@ class MultiChoiceField(ChoiceField):
         if not value:
             return t("form.value.none", lang)
         labels = [c.label(lang) for code in value if (c := self.by_code(code)) is not None]
-        return ", ".join(labels)
+        return join_list(labels, lang)  # 仕入先・サプライヤー、合弁事業
 
     def is_valid_value(self, value: Any) -> bool:
         return value is None or (

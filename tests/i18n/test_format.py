@@ -22,7 +22,14 @@ def test_dates(lang: str, expected: str) -> None:
 
 def test_years_are_buddhist_era_in_thai() -> None:
     assert [year_text(2017, lang) for lang in ("th", "ja", "en")] == ["2560", "2017年", "2017"]
-    assert date_text("2019", "th") == "2562"
+    assert date_text("2019", "th") == "พ.ศ. 2562"
+    assert date_text("2019", "ja") == "2019年"
+    assert [date_text("2024-06", lang) for lang in ("th", "ja", "en")] == [
+        "มิ.ย. 2567",
+        "2024年6月",
+        "June 2024",
+    ]
+    assert date_text("unknown", "th") == "unknown"
     assert date_text("2024-01-31", "th") == "31 ม.ค. 2567"
     assert date_text("2024-12-01", "en") == "1 December 2024"
 

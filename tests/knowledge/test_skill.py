@@ -55,7 +55,7 @@ def test_free_text_gets_a_cited_answer_with_buttons(dialogue: Dialogue) -> None:
     assert reply.lang == "th"
     assert "10 ล้านบาท" in reply.text
     assert "กองทุนพัฒนาเอสเอ็มอีตามแนวประชารัฐ" in reply.text  # the title
-    assert "ข้อมูล ณ 2024" in reply.text  # the as-of date
+    assert "ข้อมูล ณ พ.ศ. 2567" in reply.text  # the as-of date, in the Buddhist era
     assert "SME D Bank" in reply.text  # the source
     url_buttons = [b for b in reply.buttons if b.url]
     assert [b.url for b in url_buttons] == ["https://www.smebank.co.th/"]
@@ -164,4 +164,4 @@ def test_answer_from_another_language_says_so(no_thai_service: KnowledgeService)
     text = outcome.replies[0].text
     assert text.startswith("(เอกสารนี้มีเฉพาะฉบับภาษา")
     assert "Songkhla" in text or "ソンクラー" in text
-    assert "ข้อมูล ณ 2024" in text
+    assert "ข้อมูล ณ พ.ศ. 2567" in text

@@ -61,7 +61,7 @@ def test_resume_after_restart(db_engine, tmp_path) -> None:
     assert "5" in texts(replies)  # five answers so far
     replies = second.press("reg:resume")
     assert "คุณกำลังมองหาพันธมิตรแบบไหนครับ" in texts(replies)
-    assert "ผู้ซื้อ/ลูกค้า, รับจ้างผลิต/OEM" in texts(replies)  # the selection survived
+    assert "ผู้ซื้อ/ลูกค้า และ รับจ้างผลิต/OEM" in texts(replies)  # the selection survived
     for kind, value in script[6:]:
         second.text(value) if kind == "text" else second.press(value)
     company = _company(engine)
