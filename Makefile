@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check lint format setup system-deps bench-deps clean
+.PHONY: run test test-sqlite test-postgres check lint format setup system-deps bench-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,17 @@ system-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-test: $(STAMP) system-deps
+# The suites that store anything, run a second time with every app a test builds on
+# PostgreSQL (a database per test data directory, on a throwaway cluster on 127.0.0.1).
+PG_SUITES ?= tests/inbox tests/server tests/e2e
+
+test: test-sqlite test-postgres
+
+test-sqlite: $(STAMP) system-deps
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+
+test-postgres: $(STAMP) system-deps
+	KAKEHASHI_TEST_DATABASE=postgresql HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q $(PG_SUITES)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

@@ -77,6 +77,10 @@ def serve(
                 host=host,
                 port=port,
                 log_level="warning",
+                # A web process loads the embedder and the indexes at start-up; on a busy
+                # machine that can keep it from answering uvicorn's 5-second health ping,
+                # which would otherwise kill and restart it over and over.
+                timeout_worker_healthcheck=120,
             )
     finally:
         if pool is not None:

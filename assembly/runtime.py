@@ -42,7 +42,8 @@ def open_database(settings: Settings) -> Engine:
     """The engine, with the schema brought up to date; DatabaseUnavailable when unreachable."""
     engine = make_engine(settings)
     try:
-        init_db(engine)
+        with startup_lock(engine):  # processes starting together migrate one at a time
+            init_db(engine)
     except Exception as exc:
         if not is_unavailable(exc):
             raise
@@ -151,7 +152,9 @@ class Runtime:
 
 
 def _build_features(settings: Settings, engine: Engine) -> features.Built:
-    with startup_lock(engine):
+    if not settings.load_demo_content:
+        return features.build(settings, engine)
+    with startup_lock(engine):  # the starter knowledge and the demo directory load once
         return features.build(settings, engine)
 
 

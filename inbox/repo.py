@@ -154,7 +154,17 @@ def renew_leases(
         .returning(col(InboxEvent.id))
         .execution_options(synchronize_session=False)
     )
-    return {int(row[0]) for row in rows}
+    renewed = {int(row[0]) for row in rows}
+    rest = [i for i in event_ids if i not in renewed]
+    if rest:  # finished by this claim in the meantime: still not anyone else's
+        renewed |= set(
+            session.scalars(
+                select(col(InboxEvent.id)).where(
+                    col(InboxEvent.id).in_(rest), col(InboxEvent.claimed_by) == owner
+                )
+            )
+        )
+    return renewed
 
 
 def release_claim(session: Session, *, event_id: int, owner: str, retry_in_s: float) -> None:

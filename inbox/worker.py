@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import itertools
 import logging
 import os
 import random
@@ -76,8 +77,15 @@ class Worker:
         self._stopped: asyncio.Event | None = None
         self._ready = threading.Event()
         self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="inbox-db")
+        # Lease renewals never queue behind turns on the executor above.
+        self._lease_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-lease")
         # Who holds a claim: a turn commits, and an event finishes, only by its holder.
-        self.owner = f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        # Each claim gets a token of its own (this worker's name and a counter), so that an
+        # event claimed again after its lease ran out, even by this same worker, is never
+        # handled by the earlier claim as well.
+        self.owner = f"{socket.gethostname()[:24]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._claims = itertools.count(1)
+        self._tokens: dict[int, str] = {}  # event id -> the token of its current claim
         self._inflight: dict[int, asyncio.Task[None]] = {}
         self._granted: dict[int, float] = {}  # event id -> when its lease was last extended
         self._rate_limit = RateLimit(per_window=settings.rate_limit_per_minute)
@@ -109,6 +117,7 @@ class Worker:
         if self._thread is not None:
             await asyncio.to_thread(self._thread.join, timeout + 5)
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._lease_executor.shutdown(wait=False, cancel_futures=True)
 
     # -- the worker's own thread and loop -----------------------------------------------
 
@@ -188,6 +197,7 @@ class Worker:
         if self._inflight.get(event_id) is task:
             del self._inflight[event_id]
             self._granted.pop(event_id, None)
+            self._tokens.pop(event_id, None)
         if self._wake is not None:
             self._wake.set()
 
@@ -201,23 +211,36 @@ class Worker:
             if not ids:
                 continue
             started = time.monotonic()
+            claims = {i: self._tokens[i] for i in ids if i in self._tokens}
             try:
-                held = await self._db(self._renew_all, ids)
+                held = await asyncio.get_running_loop().run_in_executor(
+                    self._lease_executor, self._renew_all, claims
+                )
             except Exception as exc:
                 _log_db_failure("renewing leases failed", exc)
                 continue
-            for event_id in ids:
+            for event_id, token in claims.items():
                 if event_id in held:
                     self._granted[event_id] = started
-                elif (task := self._inflight.get(event_id)) is not None:
-                    logger.warning("event %s was taken over by another worker", event_id)
+                elif self._tokens.get(event_id) == token and (task := self._inflight.get(event_id)):
+                    logger.warning("event %s was taken over by another claim", event_id)
                     task.cancel()
 
-    def _renew_all(self, ids: list[int]) -> set[int]:
+    def _renew_all(self, claims: dict[int, str]) -> set[int]:
+        """The ids whose claims are still ours (renewed, or already finished by us)."""
+        by_token: dict[str, list[int]] = {}
+        for event_id, token in claims.items():
+            by_token.setdefault(token, []).append(event_id)
+        held: set[int] = set()
         with write_lock(self._engine), session_scope(self._engine) as session:
-            return repo.renew_leases(
-                session, event_ids=ids, owner=self.owner, lease_s=self._settings.worker_lease_s
-            )
+            for token, ids in by_token.items():
+                held |= repo.renew_leases(
+                    session, event_ids=ids, owner=token, lease_s=self._settings.worker_lease_s
+                )
+        return held
+
+    def _token(self, event_id: int) -> str:
+        return self._tokens.get(event_id, "")
 
     def _check_claim(self, event_id: int) -> None:
         """Raise LostClaim unless the event's lease was extended within half a lease."""
@@ -230,10 +253,14 @@ class Worker:
     ) -> list[tuple[InboxEvent, Future[list[OutboxMessage]]]]:
         """Claim events and hand each straight to a database thread for its turn, without
         a round trip through the worker's loop in between."""
+        token = f"{self.owner}:{next(self._claims)}"
         with write_lock(self._engine), session_scope(self._engine) as session:
             events = repo.claim_events(
-                session, limit=limit, lease_s=self._settings.worker_lease_s, owner=self.owner
+                session, limit=limit, lease_s=self._settings.worker_lease_s, owner=token
             )
+        for event in events:
+            assert event.id is not None
+            self._tokens[event.id] = token
         return [(event, self._executor.submit(self._prepare, event)) for event in events]
 
     # -- one event ------------------------------------------------------------------
@@ -304,7 +331,9 @@ class Worker:
 
     def _release(self, event_id: int) -> None:
         with write_lock(self._engine), session_scope(self._engine) as session:
-            repo.release_claim(session, event_id=event_id, owner=self.owner, retry_in_s=0.5)
+            repo.release_claim(
+                session, event_id=event_id, owner=self._token(event_id), retry_in_s=0.5
+            )
 
     def _finish(
         self, event_id: int, status: EventStatus, error: str | None, sent: list[int]
@@ -312,7 +341,7 @@ class Worker:
         """Record the delivered rows and the event's end in one transaction."""
         with write_lock(self._engine), session_scope(self._engine) as session:
             if not repo.finish_event(
-                session, event_id=event_id, status=status, error=error, owner=self.owner
+                session, event_id=event_id, status=status, error=error, owner=self._token(event_id)
             ):
                 session.rollback()
                 return False
@@ -330,7 +359,7 @@ class Worker:
                 self._dialogue,
                 event_id=event.id,
                 msg=msg,
-                owner=self.owner,
+                owner=event.claimed_by,
                 rate_limit=self._rate_limit,
             )
             if result is not None:
@@ -344,7 +373,7 @@ class Worker:
                 )
         with session_scope(self._engine) as session:
             current = session.get(InboxEvent, event.id)
-            if current is not None and current.claimed_by != self.owner:
+            if current is not None and current.claimed_by != event.claimed_by:
                 raise LostClaim(f"event {event.id} was taken over before its replies were sent")
             return [
                 row for row in repo.pending_outbox(session, inbox_id=event.id) if row.error != HELD
@@ -426,7 +455,7 @@ class Worker:
                 session,
                 event_id=event_id,
                 lease_s=self._settings.worker_lease_s + delay,
-                owner=self.owner,
+                owner=self._token(event_id),
             )
 
     def _mark_part(self, outbox_id: int, count: int) -> None:

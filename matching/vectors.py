@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Sequence
@@ -84,7 +85,9 @@ class EmbeddingCache:
         if self._path is None:
             return
         self._path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self._path.with_suffix(".tmp.npz")
+        # A temporary file of this process and thread: several processes (kakehashi serve
+        # --workers, kakehashi worker) share the data directory and save at the same time.
+        tmp = self._path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp.npz")
         keys = np.array(sorted(self._index, key=self._index.__getitem__))
         np.savez(tmp, keys=keys, vectors=self._vectors)
         tmp.replace(self._path)

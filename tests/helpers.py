@@ -10,6 +10,7 @@ from typing import Any
 
 from channels.line import signature
 from core.settings import Settings
+from tests.postgres import database_for
 
 LINE_SECRET = "line-channel-secret-for-tests"
 LINE_TOKEN = "line-access-token-for-tests"
@@ -37,6 +38,9 @@ def make_settings(
         "worker_poll_s": 0.05,
         "load_demo_content": False,
     }
+    database_url = database_for(data_dir)  # KAKEHASHI_TEST_DATABASE=postgresql runs
+    if database_url:
+        values["database_url"] = database_url
     values.update(overrides)
     return Settings(**values)
 

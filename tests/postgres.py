@@ -91,3 +91,47 @@ def reset_database(engine: Engine) -> None:
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
+
+
+def fresh_database(url: str, name: str) -> str:
+    """A new empty database `name` on the cluster of `url`; returns its SQLAlchemy URL."""
+    from sqlalchemy import create_engine
+
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return url.rsplit("/", 1)[0] + f"/{name}"
+
+
+# -- the whole app on PostgreSQL: KAKEHASHI_TEST_DATABASE=postgresql ---------------------
+# `make test-postgres` (and .ci/run) run the database-touching suites a second time with
+# every app a test builds on PostgreSQL: each data directory a test uses gets a database of
+# its own on one cluster started for the session, as it would get an SQLite file.
+
+_shared: dict[str, str] = {}
+
+
+def _shared_cluster() -> str:
+    if "url" not in _shared:
+        import atexit
+
+        cluster = postgres_cluster()
+        _shared["url"] = cluster.__enter__()
+        atexit.register(cluster.__exit__, None, None, None)
+    return _shared["url"]
+
+
+def database_for(data_dir: Path) -> str | None:
+    """The PostgreSQL URL standing in for `data_dir`'s SQLite file, or None (SQLite run)."""
+    if os.environ.get("KAKEHASHI_TEST_DATABASE", "sqlite") != "postgresql":
+        return None
+    import hashlib
+
+    name = "d_" + hashlib.sha1(str(Path(data_dir).resolve()).encode()).hexdigest()[:20]
+    if name not in _shared:
+        _shared[name] = fresh_database(_shared_cluster(), name)
+    return _shared[name]

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.helpers import BOT_USERNAME, LINE_SECRET, LINE_TOKEN, TELEGRAM_SECRET, TELEGRAM_TOKEN
+from tests.postgres import database_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,6 +46,9 @@ class ServerProcess:
             "HF_HUB_OFFLINE": "1",
             **env,
         }
+        database_url = database_for(data_dir)  # KAKEHASHI_TEST_DATABASE=postgresql runs
+        if database_url and "DATABASE_URL" not in env:
+            self.env["DATABASE_URL"] = database_url
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = data_dir.parent / f"server-{self.port}.log"
 
