@@ -26,7 +26,7 @@ from core.state import ChatUser
 from core.time import as_utc, utcnow
 from core.types import LANGS, Lang, Reply
 from language.format import company_name, phone_text
-from language.translate import TextTranslator, labelled
+from language.translate import TextTranslator, quoted
 from matching.intro_cards import decision_buttons, profile_card
 from matching.intro_models import (
     ACCEPTED,
@@ -257,7 +257,7 @@ def _incoming_reply(
         country=t(f"match.country.{requester.country}", lang),
     )
     if intro.note:
-        note = labelled(intro.note, lang, translator=translator)
+        note = quoted(intro.note, lang, translator=translator)  # 「…」（タイ語の原文）
         text += "\n" + t("match.intro.incoming_note", lang, note=note)
     card = profile_card(
         requester, lang, buttons=decision_buttons(intro.id, lang), translator=translator

@@ -71,3 +71,15 @@ def test_the_check_finds_a_wrong_variant_in_a_starter_document(tmp_path: Path) -
         ("planted", "中小企業振興局"),
     ]
     assert offences("size_rule", iter([("old", "大きい方の規模が適用されます")]))
+
+
+def test_the_bot_speaks_thai_with_one_voice() -> None:
+    """ครับ throughout: no ค่ะ/คะ in what the bot writes (the catalogue and the programme
+    rules; what users may type, the choices' aliases, may have either)."""
+    import re
+
+    with (ROOT / "registration/data/programmes.toml").open("rb") as fh:
+        rules = list(_strings(tomllib.load(fh)))
+    texts = [entry["th"] for entry in catalogue().values()] + rules
+    female = [text for text in texts if re.search(r"ค่ะ|คะ(?![\u0e01-\u0e4e])", text)]
+    assert not female, female[:5]

@@ -76,7 +76,7 @@ def test_double_opt_in_across_line_and_telegram(
     assert incoming.lang == "th"
     assert "Mikawa Brake Industries (Demo)" in incoming.text and "ครับ" in incoming.text
     # the note is the requester's own words, labelled with its language
-    assert "よろしくお願いいたします。 (ข้อความเดิมภาษาญี่ปุ่น)" in incoming.text
+    assert "“よろしくお願いいたします。” (ข้อความเดิมภาษาญี่ปุ่น)" in incoming.text
     assert incoming.cards[0].title == "Mikawa Brake Industries (Demo)"
     assert [b.data for b in incoming.cards[0].buttons] == [
         f"match:yes:{intro.id}",
