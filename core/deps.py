@@ -17,8 +17,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from core.db import write_lock
 from core.settings import Settings
-from core.staff import StaffAccount, authenticate
+from core.staff import StaffAccount, audit, authenticate
 
 
 async def get_settings(request: Request) -> Settings:
@@ -44,7 +45,9 @@ _bearer = HTTPBearer(auto_error=False)
 
 
 def require_staff(
+    request: Request,
     session: SessionDep,
+    engine: EngineDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> StaffAccount:
     if credentials is None or credentials.scheme.lower() != "bearer":
@@ -61,6 +64,12 @@ def require_staff(
             detail="This staff token is not valid or has been revoked.",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        # Every change through the token API is in the audit log, written apart from the
+        # route's own transaction (so it is kept even when the change is refused later).
+        with write_lock(engine), Session(engine) as own:
+            audit(own, account, "api_request", f"{request.method} {request.url.path}")
+            own.commit()
     return account
 
 

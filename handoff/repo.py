@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
@@ -117,3 +119,7 @@ def forget_user(session: Session, *, channel: str, user_id: str) -> None:
     if ids:
         session.execute(delete(HandoffMessage).where(col(HandoffMessage.handoff_id).in_(ids)))
         session.execute(delete(Handoff).where(col(Handoff.id).in_(ids)))
+
+
+def created_since(session: Session, since: datetime) -> list[datetime]:
+    return list(session.exec(select(Handoff.created_at).where(col(Handoff.created_at) >= since)))

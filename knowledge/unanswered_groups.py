@@ -26,9 +26,11 @@ SAME_QUESTION = 0.55
 _KEYBOARD_RUNS = ("qwert", "asdf", "sdfg", "dfgh", "fghj", "ghjk", "hjkl", "zxcv", "xcvb", "jkl;")
 _VOWELS = set("aeiouy")
 
-# A message the intent layer reads as a request ("menu", "thanks", "register") was no
-# question for the documents.
+# A message the intent layer reads as a command or small talk ("menu", "thanks",
+# "register") was no question for the documents; a question or a described partner
+# search still is worth a look.
 Classify = Callable[[str], str | None]
+CONTENT_INTENTS = frozenset({"ask_question", "partner_search", "edit_field"})
 
 
 def _letters(text: str) -> str:
@@ -50,7 +52,8 @@ def is_noise(text: str, classify: Classify | None = None) -> bool:
         words = re.findall(r"[a-z]+", text.lower())
         if any(len(w) >= 6 and sum(ch in _VOWELS for ch in w) / len(w) < 0.2 for w in words):
             return True
-    return classify is not None and classify(text) is not None
+    intent = classify(text) if classify is not None else None
+    return intent is not None and intent not in CONTENT_INTENTS
 
 
 @dataclass
