@@ -95,7 +95,7 @@ def ask_ids(replies: list[dict[str, Any]]) -> list[int]:
 
 
 def proposals(client: TestClient, channel: str, user: str) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 240  # the matcher embeds its glossary on a thread at start-up
     while time.monotonic() < deadline:
         replies = chat(client, channel, user, postback="match:find")
         if ask_ids(replies):
