@@ -7,14 +7,15 @@ sector making other things (or the same thing without the certificate, or a sibl
 product), a Thai company of a merely compatible sector, and Japanese firms of the same
 sector seeking other things (or the same thing with a certificate the Thai SME lacks).
 
-Phrasing varies: several templates per language, product names drawn from the glossary's
-synonyms, mixed-language profiles, typos and missing fields. The glossary's surface forms
-are split per concept and language (`held_out`): a third is held out for the test
-seeds, and where enough are left another third for the development seeds. The matcher of
-the benchmark loads the glossary without either; each split names products with its own
-held-out forms wherever a language has one (else with forms the matcher knows). So both
-splits are written partly with words the matcher was not given, and tuning on the
-development seeds never sees the test seeds' words.
+Phrasing varies: several templates per language (some naming an application, such as
+"for the automotive industry", that is not the product), product names drawn from the
+glossary's synonyms, mixed-language profiles, typos and missing fields. The glossary's
+surface forms are split per concept and language (`held_out`): a third (at least one,
+never the preferred form) is held out of the matcher's glossary. The concepts themselves
+are split in two by a hash: development seeds plant pairs on development concepts, test
+seeds on test concepts, and each names its own concepts with their held-out forms
+wherever a language has one (every other product with forms the matcher knows). So both
+splits are equally hard, and tuning on the development seeds never sees a test word.
 
 Every company equally good for a query (same product, certificates satisfied, wanting the
 complementary kind of partner) is marked, not only the planted one.
@@ -46,12 +47,14 @@ TH_OFFER = (
     "รับผลิต{p} ตามแบบของลูกค้า ทั้งงานจำนวนน้อยและจำนวนมาก",
     "บริษัทของเราให้บริการ{p}คุณภาพสูง พร้อมส่งออก",
     "โรงงานของเรามีความเชี่ยวชาญด้าน{p} ลูกค้าหลักเป็นบริษัทญี่ปุ่น",
+    "ผลิตและจำหน่าย{p} สำหรับลูกค้าในอุตสาหกรรม{a}",
 )
 EN_OFFER = (
     "We manufacture {p} for export customers.",
     "Contract manufacturer of {p}; small lots welcome.",
     "{p} specialist with {n} years of experience.",
     "Our factory in Thailand supplies {p} to Japanese customers.",
+    "Supplier of {p} to the {a} industry; certified plant near Bangkok.",
 )
 MIXED_OFFER = (  # Thai sentence, English product name
     "รับผลิต {p} (OEM) สำหรับลูกค้าต่างประเทศ",
@@ -67,13 +70,20 @@ JA_SEEK = (
     "{p}の調達先（タイ）を募集しています。{c}必須",
     "タイ国内の{p}サプライヤーを探しています",
     "現地調達のため、{p}に対応できるタイ企業を求めています",
+    "{a}向けの{p}を扱うタイのメーカーを探しています",
 )
 EN_SEEK = (
     "Looking for a Thai supplier of {p}",
     "Seeking a partner in Thailand for {p}; {c} required",
     "We need {p} sourced locally in Thailand.",
+    "Sourcing {p} from Thailand for our {a} business",
 )
 MIXED_SEEK = ("タイで {p} のサプライヤーを探しています",)  # Japanese sentence, English name
+APPLICATIONS = {  # an application named beside the product (not the product)
+    "th": ("ยานยนต์", "อาหาร", "อิเล็กทรอนิกส์", "ก่อสร้าง", "การแพทย์"),
+    "ja": ("自動車", "食品", "電子機器", "建設", "医療"),
+    "en": ("automotive", "food", "electronics", "construction", "medical"),
+}
 JA_OFFER = ("{p}を製造しています", "日本の{p}メーカーです", "{p}の製造・販売")
 EN_OFFER_JP = ("We make {p} in Japan.", "Japanese maker of {p}")
 
@@ -102,26 +112,30 @@ def glossary() -> dict[str, dict]:  # type: ignore[type-arg]
         return tomllib.load(fh)["concept"]
 
 
+def split_of(cid: str) -> str:
+    """The split whose seeds plant pairs on this concept (fixed by a hash)."""
+    return "dev" if hashlib.sha1(f"split/{cid}".encode()).digest()[0] % 2 == 0 else "test"
+
+
 def held_out(split: str | None = None) -> set[tuple[str, str, str]]:
     """(concept, lang, form) held out of the matcher's glossary, the same for every seed.
 
     Per concept and language, the forms other than the first (preferred) one are put in
-    an order fixed by a hash; a third of all the forms (at least one) is held out for the
-    test seeds' phrasing, and, when at least two forms would still be left, as many again
-    for the development seeds'. `split=None`: both (what the matcher is denied).
+    an order fixed by a hash; a third of all the forms (at least one) is held out.
+    `split`: only the concepts of that split (its seeds' phrasing); None: every held-out
+    form (what the matcher is denied).
     """
     out = set()
     for cid, entry in glossary().items():
+        if split is not None and split_of(cid) != split:
+            continue
         for lang in ("th", "ja", "en"):
             forms = entry.get(lang, [])
             if len(forms) < 2:
                 continue
             count = max(1, round(len(forms) / 3))
             rest = sorted(forms[1:], key=lambda f: hashlib.sha1(f"{cid}/{f}".encode()).digest())
-            test = rest[:count]
-            dev = rest[count : 2 * count] if len(forms) - count >= count + 2 else []
-            chosen = {"test": test, "dev": dev}.get(split or "", test + dev)
-            out |= {(cid, lang, f) for f in chosen}
+            out |= {(cid, lang, f) for f in rest[:count]}
     return out
 
 
@@ -191,7 +205,8 @@ class Builder:
             template, lang = self.rng.choice(EN_OFFER), "en"
         else:
             template, lang = self.rng.choice(MIXED_OFFER), "en"
-        return template.format(p=self.name_of(cid, lang), n=self.rng.randint(5, 30))
+        app = self.rng.choice(APPLICATIONS[lang])
+        return template.format(p=self.name_of(cid, lang), n=self.rng.randint(5, 30), a=app)
 
     def seek_text(self, cid: str, cert: str) -> str:
         r = self.rng.random()
@@ -201,7 +216,8 @@ class Builder:
             template, lang = self.rng.choice(EN_SEEK), "en"
         else:
             template, lang = self.rng.choice(MIXED_SEEK), "en"
-        return template.format(p=self.name_of(cid, lang), c=cert)
+        app = self.rng.choice(APPLICATIONS["ja" if lang == "ja" else "en"])
+        return template.format(p=self.name_of(cid, lang), c=cert, a=app)
 
     # -- companies --------------------------------------------------------------------
 
@@ -250,7 +266,9 @@ class Builder:
     def pair(self, isic: str) -> None:
         """A planted pair of one sector and its distractors."""
         rng = self.rng
-        cid, *others = rng.sample(self.by_isic[isic], 4)
+        own = [c for c in self.by_isic[isic] if split_of(c) == self.split]
+        cid = rng.choice(own or self.by_isic[isic])
+        others = rng.sample([c for c in self.by_isic[isic] if c != cid], 3)
         family = CERTS[cert_family(isic)]
         cert, other_cert = rng.sample(family, 2)
         buyer = rng.choice(self.buyers.get(isic, [isic]))

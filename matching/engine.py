@@ -134,9 +134,13 @@ class Matcher:
         self.last_refresh_s = time.perf_counter() - started
 
     def embed_texts(self, texts: Sequence[str], *, center: bool = True) -> np.ndarray:
-        """Embeddings of the texts' substance (framing such as "looking for" removed), with
-        each language's mean direction taken out so that languages meet on content."""
-        embedded = self.cache.embed([scoring.strip_framing(t) if t.strip() else "" for t in texts])
+        """Embeddings of the texts' substance, with each language's mean direction taken
+        out so that languages meet on content. The substance is the product phrase
+        (`ConceptLinker.phrase`: framing such as "looking for" and the directory's
+        boilerplate words removed) when `Weights.embed_phrase`, else the text without
+        framing."""
+        prepare = self.linker.phrase if self.weights.embed_phrase else scoring.strip_framing
+        embedded = self.cache.embed([prepare(t) if t.strip() else "" for t in texts])
         if center and self.weights.center_languages:
             embedded = vectors.center(embedded, texts, self.lang_means)
         return embedded

@@ -70,6 +70,9 @@ class Weights:
     link_margin: float = 0.1  # ... and within this of the nearest concept (at most two)
     # Links beside names that cover only part of a product phrase weigh this much.
     link_partial: float = 0.5
+    # Embed the product phrase (boilerplate words of the directory removed) rather than
+    # the whole text without framing.
+    embed_phrase: bool = True
     center_languages: bool = True  # subtract each language's mean embedding (see engine)
     neutral: float = 0.4  # the value of a signal nobody filled in (no text, no sector ...)
     missing_cert_cut: float = 0.4  # a direction loses this share when no required cert is held
@@ -153,6 +156,30 @@ def without_certs(text: str, names: tuple[str, ...] = ()) -> str:
         out = re.sub(re.escape(name) + _CERT_TAIL, " ", out, flags=re.I)
     out = re.sub(r"\s*[;；]\s*(?=\s|$)", " ", out)
     return " ".join(out.split()) if out != text else text
+
+
+# The market a product is for ("自動車向けの", "for the food industry",
+# "สำหรับลูกค้าในอุตสาหกรรมยานยนต์") is not the product: as words it names another concept.
+_APPLICATION = [
+    re.compile(r"[\u30a0-\u30ff\u4e00-\u9fffー々A-Za-z0-9]{1,12}向け(の|に|で)?"),
+    re.compile(
+        r"\b(for|to|serving)( the| our| a)?( [a-z\-]+){1,2}? "
+        r"(industry|industries|business(es)?|sector|market|customers|applications?)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(r"(สำหรับ|ให้กับ|ป้อน)(ลูกค้า)?(ใน)?(กลุ่ม)?(อุตสาหกรรม|ธุรกิจ)\S*"),
+]
+
+
+@lru_cache(maxsize=1 << 16)
+def product_text(text: str, certs: tuple[str, ...] = ()) -> str:
+    """What a text says about the product: without certificates (`without_certs`) and
+    without the market it is for."""
+    out = without_certs(text, certs)
+    for pattern in _APPLICATION:
+        out = pattern.sub(" ", out)
+    out = " ".join(out.split())
+    return out if len(out) >= 2 else text
 
 
 # -- locations ----------------------------------------------------------------------

@@ -46,12 +46,13 @@ class Profile:
 
     @property
     def offer_text(self) -> str:
-        """What it offers, without the certificates it names (`scoring.without_certs`)."""
-        return scoring.without_certs(self.offers, self._cert_names)
+        """What it offers, without the certificates it names and the market it is for
+        (`scoring.product_text`)."""
+        return scoring.product_text(self.offers, self._cert_names)
 
     @property
     def seek_text(self) -> str:
-        return scoring.without_certs(self.seeks, self._cert_names)
+        return scoring.product_text(self.seeks, self._cert_names)
 
     @property
     def _cert_names(self) -> tuple[str, ...]:
