@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, SQLModel, select
 
 from core.settings import Settings
-from core.staff import StaffAccount, StaffToken, create_staff, issue_token
+from core.staff import AuditEntry, StaffAccount, StaffToken, create_staff, issue_token
 from knowledge.api import router
 from knowledge.models import UnansweredQuestion
 from knowledge.service import KnowledgeService
@@ -21,7 +21,10 @@ def api(
 ) -> Iterator[tuple[TestClient, KnowledgeService, dict[str, str]]]:
     service: KnowledgeService = make_small_service()
     engine = service._engine
-    SQLModel.metadata.create_all(engine, tables=[StaffAccount.__table__, StaffToken.__table__])  # type: ignore[attr-defined]
+    SQLModel.metadata.create_all(
+        engine,
+        tables=[StaffAccount.__table__, StaffToken.__table__, AuditEntry.__table__],  # type: ignore[attr-defined]
+    )
     with Session(engine) as session:
         create_staff(session, email="editor@example.org", role="editor")
         token = issue_token(session, email="editor@example.org")
@@ -265,3 +268,29 @@ def test_feedback_list_for_staff(api) -> None:
     assert [(r["answer_ref"], r["helpful"], r["document_ids"]) for r in rows] == [
         ("abc123", False, [1])
     ]
+
+
+def test_uploaded_markdown_and_docx_take_their_title_from_the_document(api, tmp_path) -> None:
+    from tests.knowledge.test_loaders import _write_docx
+
+    client, _, staff = api
+    docx = _write_docx(
+        tmp_path / "tmpab12cd.docx",
+        ["展示会への出展費用の半額を補助します。"],
+        title="展示会出展支援",
+    )
+    uploads = {
+        "0a1b2c3d-notes.md": (
+            b"# Export credit FAQ\n\nThe premium is 0.5% of the invoice.\n",
+            "text/markdown",
+        ),
+        "tmpab12cd.docx": (docx.read_bytes(), "application/octet-stream"),
+    }
+    titles = {}
+    for name, (content, mime) in uploads.items():
+        response = client.post(
+            "/api/knowledge/documents/upload", headers=staff, files={"file": (name, content, mime)}
+        )
+        assert response.status_code == 201, response.text
+        titles[name] = response.json()["document"]["title"]
+    assert titles == {"0a1b2c3d-notes.md": "Export credit FAQ", "tmpab12cd.docx": "展示会出展支援"}
