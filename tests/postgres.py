@@ -51,13 +51,56 @@ def _start(initdb: str, pg_ctl: str, root: Path, port: int) -> None:
         _run(
             [initdb, "-D", str(data), "-U", "kakehashi", "--auth=trust", "-E", "UTF8", "--no-sync"]
         )
-        options = (
-            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100"
-        )
-        _run([pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"])
+        _pg_start(pg_ctl, root, port)
     except (subprocess.CalledProcessError, OSError) as exc:
         shutil.rmtree(root, ignore_errors=True)
         raise RuntimeError(f"could not start PostgreSQL: {exc}") from exc
+
+
+def _pg_start(pg_ctl: str, root: Path, port: int) -> None:
+    options = (
+        f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100"
+    )
+    _run([pg_ctl, "-D", str(root / "data"), "-o", options, "-l", str(root / "log"), "-w", "start"])
+
+
+class Outage:
+    """Stops and starts a cluster of its own (for tests of the database going away)."""
+
+    def __init__(self, pg_ctl: str, root: Path, port: int) -> None:
+        self._pg_ctl, self._root, self._port = pg_ctl, root, port
+
+    def stop(self) -> None:
+        _run([self._pg_ctl, "-D", str(self._root / "data"), "-m", "immediate", "stop"])
+
+    def start(self) -> None:
+        _pg_start(self._pg_ctl, self._root, self._port)
+
+
+@contextmanager
+def restartable_cluster() -> Iterator[tuple[str, Outage]]:
+    """Like postgres_cluster, with an Outage to stop and start it."""
+    initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
+    if not initdb or not pg_ctl:
+        raise RuntimeError("PostgreSQL binaries not found (apt-get install postgresql)")
+    root = Path(tempfile.mkdtemp(prefix="kakehashi-pg-"))
+    port = _free_port()
+    if os.geteuid() == 0:
+        shutil.chown(root, user="postgres")
+    _start(initdb, pg_ctl, root, port)
+    outage = Outage(pg_ctl, root, port)
+    try:
+        createdb = _bin("createdb") or "createdb"
+        _run([createdb, "-h", "127.0.0.1", "-p", str(port), "-U", "kakehashi", "kakehashi"])
+        yield f"postgresql+psycopg://kakehashi@127.0.0.1:{port}/kakehashi", outage
+    finally:
+        subprocess.run(
+            _as_postgres([pg_ctl, "-D", str(root / "data"), "-m", "immediate", "stop"]),
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @contextmanager

@@ -45,7 +45,7 @@ def chat(web: Web, channel: str, user: str, kind: str, value: str) -> list[dict[
         "user_id": user,
         ("text" if kind == "text" else "postback"): value,
     }
-    response = httpx.post(f"{web.url}/api/chat", json=payload, timeout=120)
+    response = httpx.post(f"{web.url}/api/chat", json=payload, timeout=300)
     assert response.status_code == 200, response.text
     replies: list[dict[str, Any]] = response.json()["replies"]
     return replies
@@ -61,7 +61,7 @@ def register(web: Web, channel: str, user: str, form: str, script: list[tuple[st
 
 def answer(web: Web) -> str:
     response = httpx.post(
-        f"{web.url}/api/knowledge/answer", json={"question": QUESTION}, timeout=60
+        f"{web.url}/api/knowledge/answer", json={"question": QUESTION}, timeout=300
     )
     assert response.status_code == 200, response.text
     return str(response.json()["answer"])
