@@ -1,0 +1,48 @@
+"""Product phrases, certificates and markets taken out, names with a slip (issue 12)."""
+
+from __future__ import annotations
+
+from matching.concepts import Glossary, concept_tokens
+from matching.engine import Matcher
+from matching.phrases import Boilerplate
+from matching.scoring import product_text, without_certs
+
+THAI_OFFERS = [
+    f"เราเป็นผู้ผลิต{p} มีประสบการณ์มากกว่า {n} ปี"
+    for n, p in enumerate(["แม่พิมพ์", "ชิ้นส่วนยานยนต์", "กุ้งแช่แข็ง", "ข้าวหอมมะลิ", "สายไฟ", "ยางรถยนต์"])
+]
+
+
+def test_words_most_texts_share_are_boilerplate() -> None:
+    model = Boilerplate(THAI_OFFERS, concept_tokens, share=0.3, least=3)
+    assert {"มีประสบการณ์", "มากกว่า", "ปี"} <= model.common["th"]
+    phrase = model.phrase("เราเป็นผู้ผลิตถุงมือยาง มีประสบการณ์มากกว่า 9 ปี")
+    assert phrase == "ถุงมือยาง 9"  # the number is a word of its own, seen once
+    # A text made only of common words keeps itself.
+    assert model.phrase("มีประสบการณ์มากกว่า") == "มีประสบการณ์มากกว่า"
+
+
+def test_certificates_and_markets_are_not_the_product() -> None:
+    assert without_certs("Seeking rubber seals; JIS required", ("JIS",)) == "Seeking rubber seals"
+    assert "ISO" not in without_certs("金属部品の調達先。ISO 14001必須", ())
+    assert without_certs("We make halal food", ("Halal",)) == "We make halal food"
+    assert product_text("自動車向けの布地を扱うメーカー") == "布地を扱うメーカー"
+    assert product_text("Supplier of fabric to the food industry") == "Supplier of fabric"
+    assert product_text("ผลิตผ้าทอ สำหรับลูกค้าในอุตสาหกรรมยานยนต์") == "ผลิตผ้าทอ"
+
+
+def test_a_name_with_one_slip_reaches_its_concept(embedder) -> None:
+    g = Glossary.load()
+    m = Matcher(embedder, glossary=g)
+    for text, cid in (
+        ("Looking for a Thai supplier of fiebrglass", "frp"),
+        ("We manufacture wire harneses", "wire_harness"),
+    ):
+        assert g.named(text) == () or g.by_id[cid].index not in g.named(text)
+        weights = m.linker.weights(text)
+        assert max(weights, key=weights.__getitem__) == g.by_id[cid].index, text
+
+
+def test_a_product_text_without_any_product_links_to_nothing(embedder) -> None:
+    m = Matcher(embedder)
+    assert m.linker.weights("มองหาลูกค้าญี่ปุ่น") == {}
