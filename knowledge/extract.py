@@ -37,6 +37,7 @@ _JA = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _PARTICLES = re.compile(r"(?:ครับ|คับ|ค่ะ|คะ|จ้ะ|จ้า|นะ|น่ะ|ไหม|มั้ย|หน่อย)+(?=[\s?？]*$)")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d|25[5-6]\d)(?!\d)")
 TERMS_CACHE = 100_000  # units whose terms are kept (a 10,000-chunk index has about 40,000)
+SAME_FACT = 0.8  # cosine similarity of two units of different documents stating one fact
 _THAI_LONG = 320  # a Thai line longer than this is cut at spaces into pieces of about this size
 
 
@@ -377,14 +378,10 @@ def pick(scored: Sequence[ScoredUnit], *, margin: float, limit: int = 3) -> list
     if not scored:
         return []
     best = scored[0]
-    # Dated sections of one document (2017 terms, 2019 round): the later one, when it
-    # scores almost as well; across documents only when they are all but tied.
-    close = [
-        s
-        for s in scored
-        if s.score
-        >= best.score - (margin / 2 if s.candidate.topic == best.candidate.topic else 0.02)
-    ]
+    # Dated sections of one document (2017 terms, 2019 round) or two dated documents on one
+    # thing (two editions, a later notice): the later one, when it scores almost as well;
+    # across unrelated documents only when they are all but tied.
+    close = [s for s in scored if s.score >= best.score - (margin / 2 if _same(s, best) else 0.02)]
     latest = max(close, key=lambda s: (_year(s), s.score))
     if _year(latest) > _year(best):
         best = latest
@@ -397,6 +394,15 @@ def pick(scored: Sequence[ScoredUnit], *, margin: float, limit: int = 3) -> list
     ]
     chosen = [best, *same_document[: limit - 1]]
     return sorted(chosen, key=lambda s: (s.candidate.position, s.candidate.n))
+
+
+def _same(a: ScoredUnit, b: ScoredUnit) -> bool:
+    """Two units about the same thing: one topic, one title (two editions of a document),
+    or saying nearly the same (a later notice restating an earlier one's terms)."""
+    x, y = a.candidate, b.candidate
+    if x.topic == y.topic or x.title == y.title:
+        return True
+    return x.vector.shape == y.vector.shape and float(x.vector @ y.vector) >= SAME_FACT
 
 
 def _year(unit: ScoredUnit) -> int:

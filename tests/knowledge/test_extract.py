@@ -185,3 +185,30 @@ def test_pick_keeps_close_sections_of_one_document_in_document_order() -> None:
     elsewhere = _unit("- 5-7% a year.", "Terms (2024)", 0.9, n=0, topic="u")
     assert pick([old, elsewhere], margin=0.1)[0] is old
     assert render_units([old]) == "【Loan terms (2017)】\n• Interest: 1% a year."
+
+
+def test_of_two_dated_documents_that_disagree_the_later_one_answers_and_says_its_year(
+    make_small_service,
+) -> None:
+    older = doc(
+        "fair-2023",
+        "Trade fair subsidy",
+        "# Trade fair subsidy\n\n## Terms (2023)\n\n"
+        "- The subsidy covers 50% of the booth cost, up to 100,000 baht per company.\n",
+        as_of="2023",
+        source="Ministry notice 2023",
+    )
+    newer = doc(
+        "fair-2025",
+        "Trade fair subsidy",
+        "# Trade fair subsidy\n\n## Terms (2025)\n\n"
+        "- The subsidy covers 70% of the booth cost, up to 150,000 baht per company.\n",
+        as_of="2025",
+        source="Ministry notice 2025",
+    )
+    service: KnowledgeService = make_small_service([older, newer])
+    answer = service.answer("How much does the trade fair subsidy pay per company?", lang="en")
+    reply = render_answer(answer, "en")
+    assert answer.confident
+    assert "150,000 baht" in reply and "100,000 baht" not in reply
+    assert "2025" in reply  # the heading and the as-of date say which year it is from
