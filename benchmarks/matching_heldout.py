@@ -1,8 +1,8 @@
 """Held-out matching benchmark: planted pairs written with varied phrasing (issue 12).
 
 The directories come from `heldout_data.py` (templates per language, glossary synonyms,
-mixed-language profiles, typos, missing fields; the test seeds phrased with glossary
-forms held out of the matcher's glossary). Every seed's directory is written as a CSV
+mixed-language profiles, typos, missing fields; each split plants pairs on its own half
+of the concepts, phrased with glossary forms held out of the matcher's glossary). Every seed's directory is written as a CSV
 (the DESIGN.md columns plus required_certifications and thai_base) with a JSON of the
 planted pairs and every equally good company per query, under --out (a temporary
 directory by default).
@@ -12,9 +12,12 @@ Thai SME found?) and the Thai SME (TH->JP). Reported per direction, in the same 
 
   hybrid      the scorer of issue 12 (Weights(), concepts fused with embeddings)
   current     the same scorer with the concept leg off (Weights(concept=0)): the
-              scorer before issue 12
-  baseline    one-direction text similarity of the prepared embeddings: the Japanese
+              embeddings of the product phrases alone
+  baseline    one-direction text similarity of the same embeddings: the Japanese
               firm's need against Thai offers, the Thai SME's offer against Japanese needs
+
+(The code of an older commit is compared by running this script from an export of that
+commit, e.g. `git archive COMMIT | tar -x -C DIR`, with this heldout_data.py copied in.)
 
 hit@10 of the planted partner, MRR of the first equally good company (cut at 50) and
 NDCG@10 over the equally good companies. Tune (--set name=value) on --split dev only.
