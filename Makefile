@@ -34,7 +34,7 @@ system-deps:
 
 # The suites that store anything, run a second time with every app a test builds on
 # PostgreSQL (a database per test data directory, on a throwaway cluster on 127.0.0.1).
-PG_SUITES ?= tests/inbox tests/server tests/e2e
+PG_SUITES ?= tests/inbox tests/server/test_webhooks.py tests/server/test_webhooks_bad_input.py tests/e2e
 
 test: test-sqlite test-postgres
 
