@@ -104,7 +104,8 @@ def _is_symbolic(text: str) -> bool:
 
 _POLITE_TAIL = re.compile(
     r"(ครับผม|ครับ|คับ|ค่ะ|คะ|ค่า|นะคะ|นะครับ|จ้า|นะ|please|pls|plz|でお願いします|でお願い|"
-    r"でおねがいします|にして(?:ください)?|で|please\.?)$"
+    r"でおねがいします|にして(?:ください)?|で|please\.?|ได้(?:ไหม|มั้ย|ป่าว|หรือเปล่า)|หน่อย|"
+    r"に(?:して|変えて|切り替えて)(?:もらえますか|いただけますか)|[?？])$"
 )
 _POLITE_HEAD = re.compile(
     r"^(ขอเป็น|ขอ|เปลี่ยนเป็น|เปลี่ยน|ใช้|เป็น|please|pls|switchto|changeto|replyin|speak|in)"
@@ -176,6 +177,8 @@ class IntentModel:
             return None
         if name == "switch_language" and not self._asks_for_language(text):
             return None  # "โรงงานกลึงในไทย" names a country, not a language to speak
+        if name in {"yes", "no"}:
+            name = _polarity(text) or name  # "ええ、間違いないです": the first word decides
         return self._match(name, best, text)
 
     def _asks_for_language(self, text: str) -> bool:
@@ -195,7 +198,7 @@ class IntentModel:
     def language_named(self, text: str) -> Lang | None:
         """The language a short message names ("English", "ภาษาไทยค่ะ", "日本語で")."""
         core = fold(text)
-        for _ in range(2):
+        for _ in range(3):
             core = _POLITE_TAIL.sub("", _POLITE_HEAD.sub("", core))
         core = core.removeprefix("ภาษา")
         for lang, names in self.data.language_names.items():
@@ -224,6 +227,21 @@ class IntentModel:
     def _match(self, name: str, confidence: float, text: str) -> IntentMatch:
         target = self.language_named(text) if name == "switch_language" else None
         return IntentMatch(name, round(min(confidence, 1.0), 3), target_lang=target)
+
+
+# The word a yes or a no begins with; the rest of the sentence may carry a "no" of its own
+# ("間違いない" is "no mistake") or a "yes" ("そうでは").
+_YES_HEAD = re.compile(r"^(はい|ええ|うん|ใช่|yes|yeah|yep|yup)(?![a-z])", re.IGNORECASE)
+_NO_HEAD = re.compile(r"^(いいえ|いや|いえ|ไม่ใช่|no|nope|nah)(?![a-z])", re.IGNORECASE)
+
+
+def _polarity(text: str) -> str | None:
+    stripped = text.strip()
+    if _NO_HEAD.match(stripped):
+        return "no"
+    if _YES_HEAD.match(stripped):
+        return "yes"
+    return None
 
 
 def _fit_ridge(x: np.ndarray, targets: np.ndarray, ridge: float) -> np.ndarray:
