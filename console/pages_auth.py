@@ -150,6 +150,8 @@ def welcome(
             request, "welcome.html", status_code=422, account=account, token=token, error=error
         )
     sign_in_link_account(session, token, use=True)
+    account.lang = lang  # the language they read the welcome page in, until they pick one
+    session.add(account)
     cookie, _row = open_session(session, account, hours=settings.console_session_hours)
     audit(session, account, "password_set", account.email)
     session.commit()

@@ -17,6 +17,7 @@ from core.staff import StaffAccount, audit
 from handoff import repo
 from handoff import staff as handoff_staff
 from handoff.models import Handoff
+from matching.repo import get_company_for_member
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -48,8 +49,16 @@ def _page(
 ) -> Response:
     lines = transcript(session, channel=row.channel, user_id=row.user_id, handoff_id=row.id)
     template = "handoff_lines.html" if request.headers.get("hx-request") else "handoff.html"
+    company = get_company_for_member(session, channel=row.channel, user_id=row.user_id)
     return render(
-        request, template, staff, handoff=row, lines=lines, names=_names(session, [row]), **ctx
+        request,
+        template,
+        staff,
+        handoff=row,
+        lines=lines,
+        names=_names(session, [row]),
+        company=company,
+        **ctx,
     )
 
 

@@ -21,6 +21,7 @@ from language.embeddings import get_embedder
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 LIMIT = 1000
+SEARCHED = 30  # groups for which the closest documents are looked up
 
 
 def _classifier(request: Request) -> Any:
@@ -53,7 +54,29 @@ def unanswered(
     request: Request, staff: StaffDep, session: SessionDep, settings: SettingsDep
 ) -> Response:
     groups, noise = groups_for(request, session, settings.embedder)
-    return render(request, "unanswered.html", staff, groups=groups, noise=noise)
+    return render(
+        request,
+        "unanswered.html",
+        staff,
+        groups=groups,
+        noise=noise,
+        closest=closest_documents(request, groups[:SEARCHED]),
+    )
+
+
+def closest_documents(request: Request, groups: list[QuestionGroup]) -> dict[int, list[Any]]:
+    """For each group (by its first id): the documents retrieval finds for its wording,
+    to edit when one of them should have answered."""
+    service = getattr(request.app.state, "knowledge", None)
+    found: dict[int, list[Any]] = {}
+    if service is None:
+        return found
+    for group in groups:
+        seen: dict[int, Any] = {}
+        for passage in service.search(group.examples(1)[0].question, 5):
+            seen.setdefault(passage.document_id, passage)
+        found[group.ids[0]] = list(seen.values())[:3]
+    return found
 
 
 @router.post("/unanswered/resolve")

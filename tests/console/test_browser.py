@@ -58,7 +58,7 @@ def server(tmp_path: Path, standin: PlatformStandIn) -> Iterator[ServerProcess]:
     env = {**process.env, "KAKEHASHI_PUBLIC_URL": process.url}
     process.env = env
     kakehashi(env, "companies", "import", str(tmp_path / "directory.csv"))
-    process.start(timeout=300)
+    process.start(timeout=900)  # the matcher embeds its glossary at first start
     yield process
     process.stop()
 
@@ -118,6 +118,7 @@ def test_staff_console_end_to_end(
     page.click("#upload-form button[type=submit]")
     page.wait_for_url(re.compile(r".*/admin/knowledge/\d+\?saved=1"))
     assert t("console.kb.saved", "en") in page.content()
+    document_url = page.url.split("?")[0]
     asked = httpx.post(
         f"{server.url}/api/chat",
         json={
@@ -190,15 +191,26 @@ def test_staff_console_end_to_end(
     editor = welcome(browser.new_context(), create_account(server, "editor@dip.example", "editor"))
     assert editor.goto(f"{server.url}/admin/staff").status == 403  # type: ignore[union-attr]
 
-    screenshots(page, server.url, shoot_later)
+    # Questions nobody answered, for the unanswered page.
+    for text in (
+        "Is there a grant for buying robot arms?",
+        "มีเงินอุดหนุนซื้อแขนหุ่นยนต์ไหมครับ",
+        "asdfghjkl",
+    ):
+        httpx.post(
+            f"{server.url}/api/chat",
+            json={"channel": "line", "user_id": "sim-2", "text": text},
+            timeout=60,
+        )
+    screenshots(page, server.url, shoot_later, document_url)
 
 
-def screenshots(page: Any, base: str, handoff_url: str) -> None:
+def screenshots(page: Any, base: str, handoff_url: str, document_url: str) -> None:
     """Each page in Thai and Japanese, for people to look at."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     paths = {
         "dashboard": "/admin", "handoffs": "/admin/handoffs", "handoff": handoff_url.removeprefix(base),
-        "knowledge": "/admin/knowledge", "document": "/admin/knowledge/new", "unanswered": "/admin/unanswered",
+        "knowledge": "/admin/knowledge", "document": document_url.removeprefix(base), "new-document": "/admin/knowledge/new", "unanswered": "/admin/unanswered",
         "companies": "/admin/companies", "company": "/admin/companies/1", "introductions": "/admin/introductions?status=all",
         "staff": "/admin/staff", "audit": "/admin/audit",
     }  # fmt: skip
