@@ -72,6 +72,16 @@ class ConceptLinker:
                     self._grams.setdefault(g, []).append(i)
         self.boilerplate: Boilerplate | None = None
         self._links: dict[str, Link] = {}
+        # Words the glossary names products, materials and processes with: never
+        # boilerplate (services are named with everyday words: "export", "customers").
+        self._vocabulary = frozenset(
+            t
+            for c in glossary.concepts
+            if c.kind != "service"
+            for fs in c.names.values()
+            for f in fs
+            for t in concept_tokens(f)
+        )
 
     def __len__(self) -> int:
         return len(self.concepts)
@@ -79,7 +89,7 @@ class ConceptLinker:
     def learn(self, texts: Iterable[str]) -> None:
         """Learn the directory's boilerplate words and link its texts in one batch."""
         texts = list(texts)
-        self.boilerplate = Boilerplate(texts, concept_tokens)
+        self.boilerplate = Boilerplate(texts, concept_tokens, keep=self._vocabulary)
         self._links = {}
         self.prime(texts)
 

@@ -5,7 +5,9 @@ A profile says what it makes inside sentences that many profiles share ("มี�
 Those words dilute a sentence embedding and pull the concept linker towards whatever
 concept sits nearest to the boilerplate. `Boilerplate` learns them from the directory
 itself: a token (of the shared tokenizer) that occurs in more than `share` of the texts
-of its language, and in at least `least` of them, is boilerplate. No word list is
+of its language, and in at least `least` of them, is boilerplate, unless the glossary
+uses it to name a product (`keep`: in a directory of a few sectors, "แม่พิมพ์" or
+"ハーネス" are in many texts and still the product). No word list is
 written for any template; a new directory brings its own.
 
 The phrase is what is left, in the original order (Thai and Japanese tokens joined
@@ -36,6 +38,7 @@ class Boilerplate:
         *,
         share: float = 0.03,
         least: int = 5,
+        keep: frozenset[str] = frozenset(),
     ) -> None:
         self.tokens = tokens
         df: dict[str, Counter[str]] = {}
@@ -48,7 +51,9 @@ class Boilerplate:
             df.setdefault(lang, Counter()).update(set(tokens(text)))
         self.common: dict[str, frozenset[str]] = {
             lang: frozenset(
-                tok for tok, n in counts.items() if n >= least and n > share * sizes[lang]
+                tok
+                for tok, n in counts.items()
+                if n >= least and n > share * sizes[lang] and tok not in keep
             )
             for lang, counts in df.items()
         }
