@@ -56,7 +56,7 @@ def test_free_text_gets_a_cited_answer_with_buttons(dialogue: Dialogue) -> None:
     assert "10 ล้านบาท" in reply.text
     assert "กองทุนพัฒนาเอสเอ็มอีตามแนวประชารัฐ" in reply.text  # the title
     assert "ข้อมูล ณ พ.ศ. 2567" in reply.text  # the as-of date, in the Buddhist era
-    assert "SME D Bank" in reply.text  # the source
+    assert "ธพว." in reply.text  # the source (SME D Bank, by its Thai abbreviation)
     url_buttons = [b for b in reply.buttons if b.url]
     assert [b.url for b in url_buttons] == ["https://www.smebank.co.th/"]
     feedback = [b.data for b in reply.buttons if b.data.startswith("kb:fb:")]
