@@ -60,10 +60,9 @@ def _answers_sent(session: Session, since: datetime) -> list[datetime]:
     ]
 
 
-def dashboard_charts(session: Session, lang: Lang, *, now: datetime | None = None) -> list[Chart]:
-    now = now or utcnow()
-    since, weeks = _since(now), _weeks(now)
-    tr = lambda key: t(key, lang)  # noqa: E731
+def _registrations(
+    session: Session, since: datetime, weeks: list[str]
+) -> tuple[list[int], list[int]]:
     companies = session.exec(
         select(Company.created_at, Company.country).where(
             col(Company.created_at) >= since, Company.source != "demo"
@@ -71,6 +70,14 @@ def dashboard_charts(session: Session, lang: Lang, *, now: datetime | None = Non
     ).all()
     th = _per_week((at for at, c in companies if c == "TH"), weeks)
     jp = _per_week((at for at, c in companies if c == "JP"), weeks)
+    return th, jp
+
+
+def dashboard_charts(session: Session, lang: Lang, *, now: datetime | None = None) -> list[Chart]:
+    now = now or utcnow()
+    since, weeks = _since(now), _weeks(now)
+    tr = lambda key: t(key, lang)  # noqa: E731
+    th, jp = _registrations(session, since, weeks)
     declined = session.exec(
         select(UnansweredQuestion.created_at).where(col(UnansweredQuestion.created_at) >= since)
     ).all()

@@ -130,6 +130,38 @@ def test_staff_console_end_to_end(
     )
     assert "777,000" in asked.json()["replies"][0]["text"]
 
+    shoot_later = staff_round_trip(page, server, standin)
+
+    # A form without its CSRF token is refused.
+    status = page.evaluate(
+        """async () => (await fetch('/admin/staff', {method: 'POST',
+             headers: {'content-type': 'application/x-www-form-urlencoded'},
+             body: 'email=sneaky%40example.org&role=admin'})).status"""
+    )
+    assert status == 403
+    assert "sneaky@example.org" not in page.goto(f"{server.url}/admin/staff").text()  # type: ignore[union-attr]
+
+    # An editor cannot open staff management.
+    editor = welcome(browser.new_context(), create_account(server, "editor@dip.example", "editor"))
+    assert editor.goto(f"{server.url}/admin/staff").status == 403  # type: ignore[union-attr]
+
+    # Questions nobody answered, for the unanswered page.
+    for text in (
+        "Is there a grant for buying robot arms?",
+        "มีเงินอุดหนุนซื้อแขนหุ่นยนต์ไหมครับ",
+        "asdfghjkl",
+    ):
+        httpx.post(
+            f"{server.url}/api/chat",
+            json={"channel": "line", "user_id": "sim-2", "text": text},
+            timeout=60,
+        )
+    screenshots(page, server.url, shoot_later, document_url)
+
+
+def staff_round_trip(page: Any, server: ServerProcess, standin: PlatformStandIn) -> str:
+    """A LINE user asks for staff, staff reply from the console, hand back; the URL of
+    the conversation."""
     # A LINE user asks for staff; the bot stays quiet; staff reply from the console.
     line_says(server, "U-line-7", "I would like to talk to a person please")
     first = standin.wait_for(1, "reply")
@@ -178,31 +210,7 @@ def test_staff_console_end_to_end(
     replies = standin.wait_for(2, "reply")
     assert replies[1].body["messages"][0]["text"] == t("menu.title", "en")
 
-    # A form without its CSRF token is refused.
-    status = page.evaluate(
-        """async () => (await fetch('/admin/staff', {method: 'POST',
-             headers: {'content-type': 'application/x-www-form-urlencoded'},
-             body: 'email=sneaky%40example.org&role=admin'})).status"""
-    )
-    assert status == 403
-    assert "sneaky@example.org" not in page.goto(f"{server.url}/admin/staff").text()  # type: ignore[union-attr]
-
-    # An editor cannot open staff management.
-    editor = welcome(browser.new_context(), create_account(server, "editor@dip.example", "editor"))
-    assert editor.goto(f"{server.url}/admin/staff").status == 403  # type: ignore[union-attr]
-
-    # Questions nobody answered, for the unanswered page.
-    for text in (
-        "Is there a grant for buying robot arms?",
-        "มีเงินอุดหนุนซื้อแขนหุ่นยนต์ไหมครับ",
-        "asdfghjkl",
-    ):
-        httpx.post(
-            f"{server.url}/api/chat",
-            json={"channel": "line", "user_id": "sim-2", "text": text},
-            timeout=60,
-        )
-    screenshots(page, server.url, shoot_later, document_url)
+    return shoot_later
 
 
 def screenshots(page: Any, base: str, handoff_url: str, document_url: str) -> None:
