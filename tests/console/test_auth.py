@@ -48,7 +48,7 @@ def staff_routes(client: TestClient) -> list[tuple[str, str]]:
     for route in api_routes(client.app.routes):  # type: ignore[attr-defined]
         if not isinstance(route, APIRoute):
             continue
-        for method in sorted(route.methods - {"HEAD"}):
+        for method in sorted((route.methods or set()) - {"HEAD"}):
             key = (method, route.path)
             if (route.path.startswith("/admin") and key not in PUBLIC_ADMIN) or (
                 route.path.startswith("/api/") and key not in PUBLIC_API

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from core.i18n import t
+from core.types import Lang
 from tests.helpers import line_body, line_headers, line_text
 from tests.server_process import ROOT, ServerProcess
 from tests.standin import PlatformStandIn
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.slow
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORD = "a long enough passphrase"
+LANGS_SHOWN: tuple[Lang, ...] = ("th", "ja")
 SHOTS = Path(os.environ.get("KAKEHASHI_SHOTS", "/tmp/kakehashi-console-shots"))
 DOCUMENT = """# Kakehashi Zebra Fund
 
@@ -139,11 +141,11 @@ def test_staff_console_end_to_end(
              body: 'email=sneaky%40example.org&role=admin'})).status"""
     )
     assert status == 403
-    assert "sneaky@example.org" not in page.goto(f"{server.url}/admin/staff").text()  # type: ignore[union-attr]
+    assert "sneaky@example.org" not in page.goto(f"{server.url}/admin/staff").text()
 
     # An editor cannot open staff management.
     editor = welcome(browser.new_context(), create_account(server, "editor@dip.example", "editor"))
-    assert editor.goto(f"{server.url}/admin/staff").status == 403  # type: ignore[union-attr]
+    assert editor.goto(f"{server.url}/admin/staff").status == 403
 
     # Questions nobody answered, for the unanswered page.
     for text in (
@@ -232,7 +234,7 @@ def screenshots(page: Any, base: str, handoff_url: str, document_url: str) -> No
             page.screenshot(path=str(SHOTS / f"{lang}-{name}.png"), full_page=True)
         assert t("console.nav.handoffs", lang) in page.content()
     signed_out = page.context.browser.new_page()
-    for lang in ("th", "ja"):
+    for lang in LANGS_SHOWN:
         signed_out.goto(f"{base}/admin/sign-in?lang={lang}")
         assert signed_out.locator("h1").inner_text() == t("console.sign_in.title", lang)
         signed_out.screenshot(path=str(SHOTS / f"{lang}-sign-in.png"), full_page=True)

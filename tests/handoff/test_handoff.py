@@ -73,7 +73,7 @@ def test_staff_reply_and_hand_back_reach_the_user_on_line(
 ) -> None:
     chat(client, "U-h4", text="I'd like to talk to a person please")
     engine = client.app.state.engine  # type: ignore[attr-defined]
-    notify = client.app.state.notify_factory
+    notify = client.app.state.notify_factory  # type: ignore[attr-defined]
     with Session(engine, expire_on_commit=False) as session:
         staff = create_staff(session, email="desk@dip.example", role="editor")
         row = repo.active_for(session, channel="line", user_id="U-h4")

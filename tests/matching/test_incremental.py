@@ -58,7 +58,8 @@ def test_an_edited_company_is_rescored_in_place(
     assert "TH-SHRIMP" in after
     assert matcher.full_loads == 1 and matcher.incremental_loads == 1
     row = matcher.snapshot.row_of[directory["TH-SHRIMP"]]
-    assert matcher.snapshot.profiles[row].offers.startswith("ผลิตซีลยาง")
+    profile = matcher.snapshot.profiles[row]
+    assert profile is not None and profile.offers.startswith("ผลิตซีลยาง")
 
 
 def test_a_deletion_reloads_in_the_background(

@@ -29,7 +29,9 @@ def test_demo_directory_loaded_once_and_embeddings_cached_on_disk(tmp_path: Path
     # A restart reads the vectors from disk: nothing is embedded again.
     second = wiring.build_matcher(settings, engine)
     assert CountingEmbedder.texts_embedded - before == embedded
-    ref = first.snapshot.profiles[0].id
+    profile = first.snapshot.profiles[0]
+    assert profile is not None
+    ref = profile.id
     assert [m.ref for m in second.match(ref, k=5)] == [m.ref for m in first.match(ref, k=5)]
     engine.dispose()
 

@@ -3,6 +3,8 @@ form keeps its place and its answers; an answer that only ends like a question i
 
 from __future__ import annotations
 
+from typing import Literal
+
 from assembly.features import registration_skill
 from bot.dialogue import Dialogue
 from core.i18n import t
@@ -34,7 +36,7 @@ class _Answerer:
 
 
 def _driver_with_answerer(
-    db_engine, user_id: str, channel: str = "line"
+    db_engine, user_id: str, channel: Literal["line", "telegram"] = "line"
 ) -> tuple[Driver, _Answerer]:
     answerer = _Answerer()
     skill = registration_skill()

@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from core.i18n import t
 from core.state import ChatUser
+from core.types import Lang
 from inbox.models import InboxEvent, OutboxMessage
 from matching.models import Company, CompanyMember
 from tests.helpers import (
@@ -166,7 +167,7 @@ def test_form_bugs_of_issue_9_on_every_route(
     person.press("reg:form:th_sme")
     # a language typed at a step switches the language and asks the same step again
     said = person.say("English" if channel == "line" else "ภาษาไทย")
-    lang = "en" if channel == "line" else "th"
+    lang: Lang = "en" if channel == "line" else "th"
     assert said[0].text == t("language.changed", lang)
     assert t("reg.q.thai.name", lang) in texts(said[1:])
     assert "name" not in draft(client, channel, person.user)["answers"]
