@@ -351,7 +351,7 @@ def test_healthz_reports_a_broken_index(client: TestClient) -> None:
 
     client.app.state.knowledge.health = broken  # type: ignore[attr-defined]
     response = client.get("/healthz")
-    assert response.status_code == 503
+    assert response.status_code == 200  # answers go on from memory; only the database is fatal
     assert response.json() == {
         "status": "degraded",
         "checks": {"database": "ok", "index": "error: ConnectionError"},
