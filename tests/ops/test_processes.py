@@ -129,7 +129,7 @@ def test_serve_starts_and_restarts_its_worker_process(
         assert second != first
         body = line_body(line_text("Usupervised", "help"))
         assert web.post("/webhooks/line", body, line_headers(body)).json()["stored"] == 1
-        calls = standin.wait_for(2, "reply", "push", timeout=180)
+        calls = standin.wait_for(2, "reply", "push", timeout=600)
         assert [c.body["messages"][0]["text"] for c in calls] == [
             t("menu.title", "en"),
             t("help", "en"),
