@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -80,4 +80,6 @@ def require_admin(account: Annotated[StaffAccount, Depends(require_staff)]) -> S
 
 
 StaffDep = Annotated[StaffAccount, Depends(require_staff)]
+# A row id in a path: out-of-range numbers are a 422, not an overflow in the database driver.
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 AdminDep = Annotated[StaffAccount, Depends(require_admin)]

@@ -26,7 +26,7 @@ from fastapi import (
 )
 from pydantic import BaseModel, Field
 
-from core.deps import SessionDep, SettingsDep, StaffDep
+from core.deps import RowId, SessionDep, SettingsDep, StaffDep
 from knowledge import repo
 from knowledge.loaders import (
     SUPPORTED_SUFFIXES,
@@ -275,7 +275,7 @@ def list_documents(
 
 
 @router.get("/documents/{document_id}", response_model=DocumentDetail)
-def get_document(document_id: int, service: KnowledgeDep, _staff: StaffDep) -> DocumentDetail:
+def get_document(document_id: RowId, service: KnowledgeDep, _staff: StaffDep) -> DocumentDetail:
     document = service.get_document(document_id)
     if document is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No such document.")
@@ -303,7 +303,7 @@ def create_document(body: DocumentIn, service: KnowledgeDep, _staff: StaffDep) -
 
 @router.put("/documents/{document_id}", response_model=IngestOut)
 def update_document(
-    document_id: int, body: DocumentPatch, service: KnowledgeDep, _staff: StaffDep
+    document_id: RowId, body: DocumentPatch, service: KnowledgeDep, _staff: StaffDep
 ) -> IngestOut:
     changes = body.model_dump(exclude_none=True)
     if "as_of" in changes:
@@ -364,7 +364,7 @@ def upload_document(
 
 
 @router.delete("/documents/{document_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_document(document_id: int, service: KnowledgeDep, _staff: StaffDep) -> None:
+def delete_document(document_id: RowId, service: KnowledgeDep, _staff: StaffDep) -> None:
     if not service.delete_document(document_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No such document.")
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from core.deps import SessionDep, StaffDep
+from core.deps import RowId, SessionDep, StaffDep
 from core.time import utcnow
 from matching import introductions as intros
 from matching.engine import Matcher
@@ -120,7 +120,7 @@ def _out(session: Any, intro: Introduction, *, with_events: bool = False) -> Int
 
 @router.get("/companies/{company_id}/matches", response_model=list[MatchOut])
 def company_matches(
-    company_id: int,
+    company_id: RowId,
     session: SessionDep,
     _staff: StaffDep,
     matcher: MatcherDep,
@@ -169,7 +169,7 @@ def list_introductions(
 
 @router.get("/introductions/{introduction_id}", response_model=IntroductionOut)
 def get_introduction(
-    introduction_id: int, session: SessionDep, _staff: StaffDep
+    introduction_id: RowId, session: SessionDep, _staff: StaffDep
 ) -> IntroductionOut:
     """One introduction with every stored step."""
     intro = session.get(Introduction, introduction_id)
@@ -180,7 +180,7 @@ def get_introduction(
 
 @router.post("/introductions/{introduction_id}/decision", response_model=DecisionOut)
 def record_decision(
-    introduction_id: int,
+    introduction_id: RowId,
     body: DecisionIn,
     session: SessionDep,
     staff: StaffDep,

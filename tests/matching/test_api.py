@@ -218,3 +218,12 @@ def test_one_introduction_with_its_steps(
     )
     assert res.status_code == 409
     assert client.get("/api/introductions/99999", headers=auth(token)).status_code == 404
+
+
+def test_ids_out_of_range_are_refused_not_crashed(client: TestClient, token: str) -> None:
+    # schemathesis found a 500: an id past 64 bits overflowed in the database driver.
+    huge = "469468418463544712351449088"
+    assert client.get(f"/api/introductions/{huge}", headers=auth(token)).status_code == 422
+    answer = client.get(f"/api/companies/{huge}/matches", headers=auth(token))
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"] == ["path", "company_id"]
