@@ -20,6 +20,7 @@ from console.auth import (
     page_lang,
     set_cookie,
 )
+from console.errors import ConsoleRoute
 from console.render import HERE, render
 from core.deps import SessionDep, SettingsDep
 from core.i18n import t
@@ -37,7 +38,7 @@ from core.staff import (
 )
 from core.types import LANGS
 
-public = APIRouter(prefix="/admin", include_in_schema=False)
+public = APIRouter(prefix="/admin", include_in_schema=False, route_class=ConsoleRoute)
 STATIC = {"htmx.min.js": "text/javascript", "console.css": "text/css"}
 
 
@@ -165,7 +166,7 @@ def static(name: str) -> Response:
     return FileResponse(HERE / "static" / name, media_type=STATIC[name])
 
 
-signed_in = APIRouter(prefix="/admin", include_in_schema=False)
+signed_in = APIRouter(prefix="/admin", include_in_schema=False, route_class=ConsoleRoute)
 
 
 @signed_in.post("/sign-out")

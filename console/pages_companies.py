@@ -13,16 +13,17 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from console.auth import AdminDep
+from console.errors import ConsoleRoute, found
 from console.render import render
 from core.db import write_lock
-from core.deps import EngineDep, SessionDep
+from core.deps import EngineDep, RowId, SessionDep
 from core.staff import audit
 from matching import introductions as intros
 from matching.export import write_csv
 from matching.intro_models import AWAITING_STAFF, STATUSES, Introduction
 from matching.models import Company, CompanyMember
 
-router = APIRouter(prefix="/admin", include_in_schema=False)
+router = APIRouter(prefix="/admin", include_in_schema=False, route_class=ConsoleRoute)
 PAGE = 100
 SIZES = ("micro", "small", "medium", "large")
 
@@ -132,10 +133,8 @@ def _matches(request: Request, session: Session, company_id: int, lang: str) -> 
 
 
 @router.get("/companies/{company_id}")
-def company(company_id: int, request: Request, staff: AdminDep, session: SessionDep) -> Response:
-    row = session.get(Company, company_id)
-    if row is None:
-        raise HTTPException(404, detail="No such company.")
+def company(company_id: RowId, request: Request, staff: AdminDep, session: SessionDep) -> Response:
+    row = found(session.get(Company, company_id))
     members = session.exec(
         select(CompanyMember).where(CompanyMember.company_id == company_id)
     ).all()
@@ -184,7 +183,7 @@ def introductions(
 
 @router.post("/introductions/{introduction_id}/decision")
 def decide(
-    introduction_id: int,
+    introduction_id: RowId,
     request: Request,
     staff: AdminDep,
     session: SessionDep,
@@ -192,9 +191,7 @@ def decide(
     accept: Annotated[str, Form()],
     note: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    intro = session.get(Introduction, introduction_id)
-    if intro is None:
-        raise HTTPException(404, detail="No such introduction.")
+    intro = found(session.get(Introduction, introduction_id))
     if intro.status != AWAITING_STAFF:
         raise HTTPException(409, detail=f"This introduction is {intro.status}.")
     with write_lock(engine):

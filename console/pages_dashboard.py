@@ -6,11 +6,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from console.auth import StaffDep
+from console.errors import ConsoleRoute
 from console.render import render
 from console.stats import dashboard_charts
 from core.deps import SessionDep
 
-router = APIRouter(prefix="/admin", include_in_schema=False)
+router = APIRouter(prefix="/admin", include_in_schema=False, route_class=ConsoleRoute)
 
 
 @router.get("")

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from console.auth import StaffDep
+from console.errors import ConsoleRoute, found
 from console.render import render
 from console.transcript import transcript
 from core.db import write_lock
-from core.deps import EngineDep, SessionDep
+from core.deps import EngineDep, RowId, SessionDep
 from core.i18n import t
 from core.staff import StaffAccount, audit
 from handoff import repo
@@ -19,7 +20,7 @@ from handoff import staff as handoff_staff
 from handoff.models import Handoff
 from matching.repo import get_company_for_member
 
-router = APIRouter(prefix="/admin", include_in_schema=False)
+router = APIRouter(prefix="/admin", include_in_schema=False, route_class=ConsoleRoute)
 
 
 def _names(session: SessionDep, rows: list[Handoff]) -> dict[int, str]:
@@ -38,10 +39,7 @@ def queue(request: Request, staff: StaffDep, session: SessionDep) -> Response:
 
 
 def _get(session: SessionDep, handoff_id: int) -> Handoff:
-    row = repo.get(session, handoff_id)
-    if row is None:
-        raise HTTPException(404, detail="No such handoff.")
-    return row
+    return found(repo.get(session, handoff_id))
 
 
 def _page(
@@ -64,14 +62,14 @@ def _page(
 
 @router.get("/handoffs/{handoff_id}")
 def conversation(
-    handoff_id: int, request: Request, staff: StaffDep, session: SessionDep
+    handoff_id: RowId, request: Request, staff: StaffDep, session: SessionDep
 ) -> Response:
     return _page(request, staff, session, _get(session, handoff_id))
 
 
 @router.post("/handoffs/{handoff_id}/reply")
 def reply(
-    handoff_id: int,
+    handoff_id: RowId,
     request: Request,
     staff: StaffDep,
     session: SessionDep,
@@ -105,7 +103,7 @@ def reply(
 
 @router.post("/handoffs/{handoff_id}/close")
 def hand_back(
-    handoff_id: int, request: Request, staff: StaffDep, session: SessionDep, engine: EngineDep
+    handoff_id: RowId, request: Request, staff: StaffDep, session: SessionDep, engine: EngineDep
 ) -> Response:
     row = _get(session, handoff_id)
     with write_lock(engine):
@@ -123,7 +121,7 @@ def hand_back(
 
 @router.post("/handoffs/{handoff_id}/take")
 def take(
-    handoff_id: int, request: Request, staff: StaffDep, session: SessionDep, engine: EngineDep
+    handoff_id: RowId, request: Request, staff: StaffDep, session: SessionDep, engine: EngineDep
 ) -> Response:
     row = _get(session, handoff_id)
     with write_lock(engine):

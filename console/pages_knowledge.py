@@ -11,12 +11,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from console.auth import Staff, StaffDep
+from console.errors import ConsoleRoute, found
 from console.render import markdown, render
 from core.db import write_lock
-from core.deps import EngineDep, SessionDep, SettingsDep
+from core.deps import EngineDep, RowId, SessionDep, SettingsDep
 from core.i18n import t
 from core.staff import audit
 from knowledge import repo, revisions
@@ -30,7 +32,7 @@ from knowledge.loaders import (
 from knowledge.models import KnowledgeDocument
 from knowledge.service import DocumentNotFound, KnowledgeService
 
-router = APIRouter(prefix="/admin", include_in_schema=False)
+router = APIRouter(prefix="/admin", include_in_schema=False, route_class=ConsoleRoute)
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 LANGS = ("th", "ja", "en")
 
@@ -112,20 +114,30 @@ def preview(
     return HTMLResponse(markdown(content))
 
 
-def _fields(
-    title: str, lang: str, topic: str, source: str, url: str, as_of: str, content: str
-) -> dict[str, Any]:
-    if lang not in LANGS:
-        raise ValueError("lang")
-    return {
-        "title": title.strip(),
-        "lang": lang,
-        "topic": topic.strip(),
-        "source": source.strip(),
-        "url": url.strip(),
-        "as_of": normalise_as_of(as_of.strip()),
-        "content": content.strip(),
-    }
+class DocumentForm(BaseModel):
+    """The document editor's fields (one form model for writing and editing)."""
+
+    title: str = Field(min_length=1, max_length=300)
+    lang: str
+    content: str = Field(min_length=1, max_length=200_000)
+    topic: str = Field("", max_length=120)
+    source: str = Field("", max_length=500)
+    url: str = Field("", max_length=1000)
+    as_of: str = Field("", max_length=10)
+    questions: str = Field("", max_length=2000)
+
+    def draft(self) -> dict[str, str]:
+        """What the staff member typed, to show again."""
+        return self.model_dump(exclude={"questions"})
+
+    def fields(self) -> dict[str, Any]:
+        """The document's fields, trimmed; ValueError or LoaderError when one is wrong."""
+        if self.lang not in LANGS:
+            raise ValueError("lang")
+        return {
+            **{k: v.strip() for k, v in self.draft().items()},
+            "as_of": normalise_as_of(self.as_of.strip()),
+        }
 
 
 def _resolve(session: Session, staff: Staff, questions: str, document_id: int) -> None:
@@ -145,35 +157,19 @@ def create(
     staff: StaffDep,
     session: SessionDep,
     engine: EngineDep,
-    title: Annotated[str, Form(min_length=1, max_length=300)],
-    lang: Annotated[str, Form()],
-    content: Annotated[str, Form(min_length=1, max_length=200_000)],
-    topic: Annotated[str, Form(max_length=120)] = "",
-    source: Annotated[str, Form(max_length=500)] = "",
-    url: Annotated[str, Form(max_length=1000)] = "",
-    as_of: Annotated[str, Form(max_length=10)] = "",
-    questions: Annotated[str, Form(max_length=2000)] = "",
+    form: Annotated[DocumentForm, Form()],
 ) -> Response:
     try:
-        fields = _fields(title, lang, topic, source, url, as_of, content)
+        fields = form.fields()
     except (ValueError, LoaderError) as exc:
-        draft = {
-            "title": title,
-            "lang": lang,
-            "topic": topic,
-            "source": source,
-            "url": url,
-            "as_of": as_of,
-            "content": content,
-        }
         return render(
             request,
             "document.html",
             staff,
             status_code=422,
             document=None,
-            draft=draft,
-            questions=questions,
+            draft=form.draft(),
+            questions=form.questions,
             revisions=[],
             status=None,
             error=t("console.kb.invalid", staff.lang, detail=str(exc)),
@@ -188,9 +184,9 @@ def create(
             "document_create",
             f"document:{result.document_id}",
             title=fields["title"],
-            lang=lang,
+            lang=form.lang,
         )
-        _resolve(session, staff, questions, result.document_id)
+        _resolve(session, staff, form.questions, result.document_id)
         session.commit()
     return RedirectResponse(f"/admin/knowledge/{result.document_id}?saved=1", status_code=303)
 
@@ -243,16 +239,9 @@ async def upload(
     return RedirectResponse(f"/admin/knowledge/{result.document_id}?saved=1", status_code=303)
 
 
-def _document(session: Session, document_id: int) -> KnowledgeDocument:
-    document = repo.get_document(session, document_id)
-    if document is None:
-        raise HTTPException(404, detail="No such document.")
-    return document
-
-
 @router.get("/knowledge/{document_id}")
 def document_page(
-    document_id: int,
+    document_id: RowId,
     request: Request,
     staff: StaffDep,
     session: SessionDep,
@@ -260,7 +249,7 @@ def document_page(
     questions: str = "",
     revision: int | None = None,
 ) -> Response:
-    document = _document(session, document_id)
+    document = found(repo.get_document(session, document_id))
     draft = {
         k: getattr(document, k)
         for k in ("title", "lang", "topic", "source", "url", "as_of", "content")
@@ -284,23 +273,16 @@ def document_page(
 
 @router.post("/knowledge/{document_id}")
 def update(
-    document_id: int,
+    document_id: RowId,
     request: Request,
     staff: StaffDep,
     session: SessionDep,
     engine: EngineDep,
-    title: Annotated[str, Form(min_length=1, max_length=300)],
-    lang: Annotated[str, Form()],
-    content: Annotated[str, Form(min_length=1, max_length=200_000)],
-    topic: Annotated[str, Form(max_length=120)] = "",
-    source: Annotated[str, Form(max_length=500)] = "",
-    url: Annotated[str, Form(max_length=1000)] = "",
-    as_of: Annotated[str, Form(max_length=10)] = "",
-    questions: Annotated[str, Form(max_length=2000)] = "",
+    form: Annotated[DocumentForm, Form()],
 ) -> Response:
-    document = _document(session, document_id)
+    document = found(repo.get_document(session, document_id))
     try:
-        fields = _fields(title, lang, topic, source, url, as_of, content)
+        fields = form.fields()
     except (ValueError, LoaderError) as exc:
         raise HTTPException(422, detail=str(exc)) from None
     before = document.version
@@ -323,16 +305,16 @@ def update(
             f"document:{document_id}",
             version=result.version,
         )
-        _resolve(session, staff, questions, document_id)
+        _resolve(session, staff, form.questions, document_id)
         session.commit()
     return RedirectResponse(f"/admin/knowledge/{document_id}?saved=1", status_code=303)
 
 
 @router.post("/knowledge/{document_id}/delete")
 def delete(
-    document_id: int, request: Request, staff: StaffDep, session: SessionDep, engine: EngineDep
+    document_id: RowId, request: Request, staff: StaffDep, session: SessionDep, engine: EngineDep
 ) -> Response:
-    document = _document(session, document_id)
+    document = found(repo.get_document(session, document_id))
     title = document.title
     with write_lock(engine):
         revisions.keep_revision(session, document, saved_by=staff.account.email)

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
 
 from console.auth import AdminDep
+from console.errors import ConsoleRoute, found
 from console.render import render
 from core.db import write_lock
-from core.deps import EngineDep, SessionDep, SettingsDep
+from core.deps import EngineDep, RowId, SessionDep, SettingsDep
 from core.i18n import t
 from core.staff import (
     ROLES,
@@ -26,7 +27,7 @@ from core.staff import (
 )
 from language.parse import Invalid, parse_email
 
-router = APIRouter(prefix="/admin", include_in_schema=False)
+router = APIRouter(prefix="/admin", include_in_schema=False, route_class=ConsoleRoute)
 
 
 def sign_in_url(settings: SettingsDep, token: str) -> str:
@@ -73,16 +74,9 @@ def create(
     )
 
 
-def _account(session: SessionDep, account_id: int) -> StaffAccount:
-    account = session.get(StaffAccount, account_id)
-    if account is None:
-        raise HTTPException(404, detail="No such account.")
-    return account
-
-
 @router.post("/staff/{account_id}")
 def change(
-    account_id: int,
+    account_id: RowId,
     request: Request,
     staff: AdminDep,
     session: SessionDep,
@@ -91,7 +85,7 @@ def change(
     action: Annotated[str, Form(max_length=16)],
     role: Annotated[str | None, Form(max_length=16)] = None,
 ) -> Response:
-    account = _account(session, account_id)
+    account = found(session.get(StaffAccount, account_id))
     link = None
     with write_lock(engine):
         if action == "role" and role in ROLES and account.id != staff.id:

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from console.auth import StaffDep
+from console.errors import ConsoleRoute
 from console.render import render
 from core.db import write_lock
 from core.deps import EngineDep, SessionDep, SettingsDep
@@ -19,7 +20,7 @@ from knowledge.models import UnansweredQuestion
 from knowledge.unanswered_groups import QuestionGroup, group_questions, is_noise
 from language.embeddings import get_embedder
 
-router = APIRouter(prefix="/admin", include_in_schema=False)
+router = APIRouter(prefix="/admin", include_in_schema=False, route_class=ConsoleRoute)
 LIMIT = 1000
 SEARCHED = 30  # groups for which the closest documents are looked up
 

@@ -47,9 +47,11 @@ def render(
     staff: Staff | None,
     *,
     status_code: int = 200,
+    lang: Lang | None = None,
     **context: Any,
 ) -> HTMLResponse:
-    lang = staff.lang if staff is not None else page_lang(request)
+    if lang is None:
+        lang = staff.lang if staff is not None else page_lang(request)
     nav = [
         (path, key)
         for path, key, admin_only in NAV
