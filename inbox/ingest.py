@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.engine import Engine
 
-from core.db import session_scope, write_lock
+from core.db import is_unavailable, session_scope, write_lock
 from core.types import IncomingMessage
 from inbox import repo
 
@@ -72,7 +72,14 @@ class Ingestor:
                     self._executor, self._write, [m for m, _ in batch]
                 )
             except Exception as exc:
-                logger.exception("storing %d webhook requests failed", len(batch))
+                if is_unavailable(exc):  # the requests answer 503; the platform delivers again
+                    logger.warning(
+                        "storing %d webhook requests failed: database unavailable (%s)",
+                        len(batch),
+                        type(exc).__name__,
+                    )
+                else:
+                    logger.exception("storing %d webhook requests failed", len(batch))
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(exc)

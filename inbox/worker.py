@@ -90,6 +90,7 @@ class Worker:
         self._granted: dict[int, float] = {}  # event id -> when its lease was last extended
         self._rate_limit = RateLimit(per_window=settings.rate_limit_per_minute)
         self._listener: InboxListener | None = None
+        self._lapsed = False  # the database failed since the leases in hand were renewed
 
     async def _db(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
@@ -177,8 +178,15 @@ class Worker:
                 self._wake.clear()
                 started = time.monotonic()
                 try:
+                    if self._lapsed:
+                        # Back from a database outage: renew what is in hand first, so that
+                        # this worker does not claim (and send) again an event it still holds
+                        # whose lease ran out meanwhile.
+                        await self._renew_in_hand()
+                        self._lapsed = False
                     claimed = await self._db(self._claim_and_prepare, free)
                 except Exception as exc:
+                    self._lapsed = True
                     _log_db_failure("claiming inbox events failed; retrying shortly", exc)
             for event, prepared in claimed:
                 assert event.id is not None
@@ -204,27 +212,31 @@ class Worker:
     async def _heartbeat(self) -> None:
         """Extend the leases of the events in hand every third of a lease, so that only a
         worker that died (or lost the database for longer than a lease) loses its events."""
-        lease_s = self._settings.worker_lease_s
         while True:
-            await asyncio.sleep(max(0.1, lease_s / 3))
-            ids = list(self._inflight)
-            if not ids:
-                continue
-            started = time.monotonic()
-            claims = {i: self._tokens[i] for i in ids if i in self._tokens}
+            await asyncio.sleep(max(0.1, self._settings.worker_lease_s / 3))
             try:
-                held = await asyncio.get_running_loop().run_in_executor(
-                    self._lease_executor, self._renew_all, claims
-                )
+                await self._renew_in_hand()
             except Exception as exc:
+                self._lapsed = True
                 _log_db_failure("renewing leases failed", exc)
-                continue
-            for event_id, token in claims.items():
-                if event_id in held:
-                    self._granted[event_id] = started
-                elif self._tokens.get(event_id) == token and (task := self._inflight.get(event_id)):
-                    logger.warning("event %s was taken over by another claim", event_id)
-                    task.cancel()
+
+    async def _renew_in_hand(self) -> None:
+        """Renew every claim in hand (a claim's token still on its row renews it even after
+        its lease ran out); cancel the tasks whose event another claim has taken."""
+        ids = list(self._inflight)
+        if not ids:
+            return
+        started = time.monotonic()
+        claims = {i: self._tokens[i] for i in ids if i in self._tokens}
+        held = await asyncio.get_running_loop().run_in_executor(
+            self._lease_executor, self._renew_all, claims
+        )
+        for event_id, token in claims.items():
+            if event_id in held:
+                self._granted[event_id] = started
+            elif self._tokens.get(event_id) == token and (task := self._inflight.get(event_id)):
+                logger.warning("event %s was taken over by another claim", event_id)
+                task.cancel()
 
     def _renew_all(self, claims: dict[int, str]) -> set[int]:
         """The ids whose claims are still ours (renewed, or already finished by us)."""

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.postgres import fresh_database
+from tests.postgres import Outage, fresh_database, restartable_cluster
 from tests.server_process import free_port
 from tests.standin import PlatformStandIn
 
@@ -92,3 +92,19 @@ def chroma_server(tmp_path: Path) -> Iterator[ChromaServer]:
     server = ChromaServer(tmp_path / "chroma-server").start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def pg_outage() -> Iterator[tuple[str, Outage]]:
+    """A PostgreSQL cluster of the test's own, with an Outage to stop and start it."""
+    cluster = restartable_cluster()
+    try:
+        url, outage = cluster.__enter__()
+    except RuntimeError as exc:
+        if os.environ.get("CI"):
+            raise  # CI runs the outage test, never skips it
+        pytest.skip(str(exc))
+    try:
+        yield url, outage
+    finally:
+        cluster.__exit__(None, None, None)

@@ -1,6 +1,5 @@
 """Faults in one process: the platform failing then rate-limiting, a user sending too fast.
-(The database going away during a run and a log test with phones and e-mails were written
-but not seen passing in time on a loaded machine; they are not committed yet.)"""
+(The database going away during a run: test_database_outage.py.)"""
 
 from __future__ import annotations
 

@@ -85,10 +85,10 @@ def wait_recorded(database_url: str, timeout: float = 120) -> None:
     try:
         while time.monotonic() < deadline:
             with engine.connect() as connection:
-                unsent = connection.execute(
+                unsent: int = connection.execute(
                     text("SELECT count(*) FROM outbox_message WHERE sent_at IS NULL")
                 ).scalar_one()
-                pending = connection.execute(
+                pending: int = connection.execute(
                     text("SELECT count(*) FROM inbox_event WHERE status <> 'done'")
                 ).scalar_one()
             if unsent == 0 and pending == 0:
