@@ -19,6 +19,7 @@ import pytest
 
 from core.i18n import t
 from core.types import Lang
+from tests.handoff.wire import staff_push
 from tests.helpers import line_body, line_headers, line_text
 from tests.server_process import ROOT, ServerProcess
 from tests.standin import PlatformStandIn
@@ -179,29 +180,9 @@ def staff_round_trip(page: Any, server: ServerProcess, standin: PlatformStandIn)
     page.click("#send-reply")
     page.locator(".transcript li.staff", has_text="Your order 42").wait_for()
     pushes = standin.wait_for(1, "push")
-    assert pushes[0].body == {
-        "to": "U-line-7",
-        "messages": [
-            {
-                "type": "text",
-                "text": "💬 Message from our staff:\nHello, this is Ploy from DIP. Your order 42 is on its way.",
-                "quickReply": {
-                    "items": [
-                        {
-                            "type": "action",
-                            "action": {
-                                "type": "postback",
-                                "label": "Back to the bot",
-                                "data": "handoff:back",
-                                "displayText": "Back to the bot",
-                            },
-                        }
-                    ]
-                },
-            }
-        ],
-        "notificationDisabled": False,
-    }
+    assert pushes[0].body == staff_push(
+        "U-line-7", "Hello, this is Ploy from DIP. Your order 42 is on its way."
+    )
     shoot_later = page.url
 
     # Hand back; the bot answers this user again.

@@ -16,6 +16,7 @@ from handoff import staff as handoff_staff
 from handoff.hours import OfficeHours
 from handoff.models import HandoffState
 from handoff.words import is_back_to_bot
+from tests.handoff.wire import staff_push
 from tests.standin import PlatformStandIn
 
 
@@ -89,29 +90,7 @@ def test_staff_reply_and_hand_back_reach_the_user_on_line(
         assert row.state == HandoffState.OPEN.value and row.assigned_staff_id == staff.id
     client.app.state.worker.wake()  # type: ignore[attr-defined]
     pushes = standin.wait_for(1, "push")
-    assert pushes[0].body == {
-        "to": "U-h4",
-        "messages": [
-            {
-                "type": "text",
-                "text": "💬 Message from our staff:\nHello, this is Ploy from DIP.",
-                "quickReply": {
-                    "items": [
-                        {
-                            "type": "action",
-                            "action": {
-                                "type": "postback",
-                                "label": "Back to the bot",
-                                "data": "handoff:back",
-                                "displayText": "Back to the bot",
-                            },
-                        }
-                    ]
-                },
-            }
-        ],
-        "notificationDisabled": False,
-    }
+    assert pushes[0].body == staff_push("U-h4", "Hello, this is Ploy from DIP.")
     with Session(engine, expire_on_commit=False) as session:
         row = repo.get(session, row.id or 0)
         assert row is not None
