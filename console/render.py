@@ -3,8 +3,11 @@ language, the CSRF token and the navigation."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -13,6 +16,7 @@ from markdown_it import MarkdownIt
 
 from console.auth import Staff, page_lang
 from core.i18n import t
+from core.time import as_utc
 from core.types import Lang
 
 HERE = Path(__file__).parent
@@ -35,6 +39,23 @@ NAV = (
 def markdown(text: str) -> str:
     """Markdown to HTML with raw HTML escaped and unsafe links refused (markdown-it)."""
     return _markdown.render(text)
+
+
+def clock(zone: str) -> Callable[[datetime, str], str]:
+    """Stored times (UTC) shown in the office's time zone, with its offset
+    ("2026-12-02 09:15 UTC+7"): staff read the clock on their wall."""
+    tz = ZoneInfo(zone)
+
+    def when(value: datetime, fmt: str = "%Y-%m-%d %H:%M", zone: bool = True) -> str:
+        local = as_utc(value).astimezone(tz)
+        if not zone or "%H" not in fmt:  # a date alone, or a line under a labelled heading
+            return local.strftime(fmt)
+        offset = local.utcoffset()
+        hours = offset.total_seconds() / 3600 if offset is not None else 0.0
+        label = f"UTC{hours:+g}" if hours else "UTC"
+        return f"{local.strftime(fmt)} {label}"
+
+    return when
 
 
 def translator(lang: Lang) -> Any:
@@ -68,7 +89,13 @@ def render(
             "nav": nav,
             "path": request.url.path,
             "markdown": markdown,
+            "when": clock(_zone(request)),
             **context,
         },
         status_code=status_code,
     )
+
+
+def _zone(request: Request) -> str:
+    settings = getattr(request.app.state, "settings", None)
+    return getattr(settings, "office_timezone", "UTC") or "UTC"
