@@ -51,7 +51,7 @@ from matching.scoring import DEFAULT_WEIGHTS, Weights
 from matching.snapshot import Profile
 from matching.vectors import EmbeddingCache
 
-DEV_SEEDS = (1, 2, 3)
+DEV_SEEDS = (1, 2, 3, 4, 5, 6)
 TEST_SEEDS = (101, 102, 103)
 SCORERS = ("hybrid", "current", "baseline")
 DEPTH = 50

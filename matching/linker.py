@@ -72,16 +72,20 @@ class ConceptLinker:
                     self._grams.setdefault(g, []).append(i)
         self.boilerplate: Boilerplate | None = None
         self._links: dict[str, Link] = {}
-        # Words the glossary names products, materials and processes with: never
-        # boilerplate (services are named with everyday words: "export", "customers").
-        self._vocabulary = frozenset(
-            t
+        # Words the glossary names products, materials and processes with on their own
+        # ("แม่พิมพ์", "ハーネス") are never boilerplate; words that are parts of longer
+        # names ("印刷" of offset printing, but also "สูง" of high-precision parts or
+        # "factory" of factory automation) only when they are in many texts. Services
+        # are named with everyday words ("export", "customers").
+        names = [
+            concept_tokens(f)
             for c in glossary.concepts
             if c.kind != "service"
             for fs in c.names.values()
             for f in fs
-            for t in concept_tokens(f)
-        )
+        ]
+        self._vocabulary = frozenset(toks[0] for toks in names if len(toks) == 1)
+        self._name_words = frozenset(t for toks in names for t in toks)
 
     def __len__(self) -> int:
         return len(self.concepts)
@@ -89,7 +93,9 @@ class ConceptLinker:
     def learn(self, texts: Iterable[str]) -> None:
         """Learn the directory's boilerplate words and link its texts in one batch."""
         texts = list(texts)
-        self.boilerplate = Boilerplate(texts, concept_tokens, keep=self._vocabulary)
+        self.boilerplate = Boilerplate(
+            texts, concept_tokens, keep=self._vocabulary, names=self._name_words
+        )
         self._links = {}
         self.prime(texts)
 

@@ -5,9 +5,12 @@ A profile says what it makes inside sentences that many profiles share ("มี�
 Those words dilute a sentence embedding and pull the concept linker towards whatever
 concept sits nearest to the boilerplate. `Boilerplate` learns them from the directory
 itself: a token (of the shared tokenizer) that occurs in more than `share` of the texts
-of its language, and in at least `least` of them, is boilerplate, unless the glossary
-uses it to name a product (`keep`: in a directory of a few sectors, "แม่พิมพ์" or
-"ハーネス" are in many texts and still the product). No word list is
+of its language (Latin words in any text count as English), and in at least `least` of
+them, is boilerplate, unless the glossary uses it alone as a product's name (`keep`: in
+a directory of a few sectors, "แม่พิมพ์" or "ハーネス" are in many texts and still the
+product). A word that is only part of longer names (`names`: "印刷" of offset printing,
+but also "สูง" of high-precision parts, "factory" of factory automation) is boilerplate
+above `name_share`. Bare numbers ("15 years") are dropped too. No word list is
 written for any template; a new directory brings its own.
 
 The phrase is what is left, in the original order (Thai and Japanese tokens joined
@@ -26,6 +29,7 @@ from itertools import pairwise
 from matching.vectors import detect_lang
 
 _LATIN = re.compile(r"[a-z0-9]")
+_NUMBER = re.compile(r"^[\d.,]+$")
 
 
 class Boilerplate:
@@ -39,6 +43,8 @@ class Boilerplate:
         share: float = 0.03,
         least: int = 5,
         keep: frozenset[str] = frozenset(),
+        names: frozenset[str] = frozenset(),
+        name_share: float = 0.05,
     ) -> None:
         self.tokens = tokens
         df: dict[str, Counter[str]] = {}
@@ -46,14 +52,20 @@ class Boilerplate:
         for text in texts:
             if not text.strip():
                 continue
-            lang = detect_lang(text) or "en"
-            sizes[lang] += 1
-            df.setdefault(lang, Counter()).update(set(tokens(text)))
+            own = detect_lang(text) or "en"
+            by_lang: dict[str, set[str]] = {}
+            for tok in tokens(text):
+                by_lang.setdefault(_script(tok, own), set()).add(tok)
+            for lang, toks in by_lang.items():
+                sizes[lang] += 1
+                df.setdefault(lang, Counter()).update(toks)
         self.common: dict[str, frozenset[str]] = {
             lang: frozenset(
                 tok
                 for tok, n in counts.items()
-                if n >= least and n > share * sizes[lang] and tok not in keep
+                if n >= least
+                and n > (name_share if tok in names else share) * sizes[lang]
+                and tok not in keep
             )
             for lang, counts in df.items()
         }
@@ -65,12 +77,21 @@ class Boilerplate:
         return id(self)
 
 
+def _script(token: str, lang: str) -> str:
+    """The language whose counts a token is in: Latin words inside a Thai or Japanese
+    sentence ("รับผลิต gaskets (OEM) ...") are counted and judged with the English ones."""
+    return "en" if _LATIN.match(token) else lang
+
+
 @lru_cache(maxsize=1 << 16)
 def _phrase(model: Boilerplate, text: str) -> str:
-    common = model.common.get(detect_lang(text) or "en", frozenset())
-    # Latin words inside a Thai or Japanese sentence are judged by the English counts.
-    latin = model.common.get("en", frozenset())
-    kept = [t for t in model.tokens(text) if t not in (latin if _LATIN.match(t) else common)]
+    own = detect_lang(text) or "en"
+    # A bare number ("15 years") says nothing about the product.
+    kept = [
+        t
+        for t in model.tokens(text)
+        if not _NUMBER.match(t) and t not in model.common.get(_script(t, own), frozenset())
+    ]
     if not kept:
         return text.strip()
     out = kept[0]

@@ -70,6 +70,9 @@ class Weights:
     link_margin: float = 0.1  # ... and within this of the nearest concept (at most two)
     # Links beside names that cover only part of a product phrase weigh this much.
     link_partial: float = 0.5
+    # The concept share is multiplied by this where either side's concepts are only
+    # linked, not named (`signals._sureness`).
+    link_trust: float = 0.7
     # Embed the product phrase (boilerplate words of the directory removed) rather than
     # the whole text without framing.
     embed_phrase: bool = True

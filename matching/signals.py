@@ -33,8 +33,10 @@ def score_rows(
     side = "seeks" if by_needs else "offers"
     concept_ab = _concept_signal(snap, query.seeks_concepts, side, cand)
     concept_ba = _concept_signal(snap, query.offers_concepts, "seeks", cand)
-    text_ab = _fuse(w, text_ab, concept_ab, present)
-    text_ba = _fuse(w, text_ba, concept_ba, has_seeks)
+    sure_ab = _sureness(w, snap, query.seeks_concepts, side, cand)
+    sure_ba = _sureness(w, snap, query.offers_concepts, "seeks", cand)
+    text_ab = _fuse(w, text_ab, concept_ab, present, sure_ab)
+    text_ba = _fuse(w, text_ba, concept_ba, has_seeks, sure_ba)
 
     p = query.profile
     row = snap.row_of.get(p.id) if p is not None else None
@@ -86,13 +88,33 @@ def _concept_signal(
     return snap.concept_overlap(qvec, side, cand)
 
 
+def _sureness(
+    w: Weights, snap: Snapshot, qvec: np.ndarray | None, side: str, cand: slice
+) -> np.ndarray | float:
+    """How far the concept leg is trusted for each candidate: fully when both texts name
+    their concepts, `Weights.link_trust` when either side's concepts are only linked by
+    embedding (a link can land on a neighbouring concept; then the phrase embedding
+    decides more)."""
+    if qvec is None or w.link_trust >= 1.0:
+        return 1.0
+    strongest = (snap.offer_w if side == "offers" else snap.seek_w)[cand, 0]
+    if float(qvec.max()) < 1.0:
+        return w.link_trust
+    return np.where(strongest >= 1.0, np.float32(1.0), np.float32(w.link_trust))
+
+
 def _fuse(
-    w: Weights, text: np.ndarray, concept: np.ndarray | None, present: np.ndarray
+    w: Weights,
+    text: np.ndarray,
+    concept: np.ndarray | None,
+    present: np.ndarray,
+    sure: np.ndarray | float = 1.0,
 ) -> np.ndarray:
     """Embedding similarity and concept overlap in one text signal (neutral without text)."""
     if concept is None or w.concept <= 0:
         return text
-    fused = (1.0 - w.concept) * text + w.concept * concept
+    share = w.concept * sure
+    fused = (1.0 - share) * text + share * concept
     return np.where(present, fused, text).astype(np.float32)
 
 

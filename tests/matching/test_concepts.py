@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from matching.concepts import Glossary, default_glossary
@@ -152,3 +154,27 @@ def test_a_name_the_glossary_lacks_is_linked_by_its_embedding(embedder) -> None:
     assert max(weights, key=weights.__getitem__) == g.by_id["frozen_shrimp"].index
     # Services are found by name only (their names are everyday words).
     assert g.by_id["mro_supplies"].index not in m.linker.weights("We supply parts")
+
+
+def test_a_concept_only_linked_by_embedding_counts_less(embedder) -> None:
+    """The concept leg's share is cut to `link_trust` of it for a candidate whose offer
+    names no concept of the glossary (its concepts are links that may be a neighbour's)."""
+    g = Glossary.load(drop={("frozen_shrimp", "en", "frozen prawns")})
+    buyer = replace(ISSUE_DIRECTORY[0], sector="10", seeks="タイで冷凍エビを探しています")
+    named_offer = _thai(10, "ผลิตกุ้งแช่แข็งส่งออก", "10")
+    linked_offer = _thai(11, "We export frozen prawns to Japan", "10")
+    m = Matcher(embedder, glossary=g)
+    m.load_profiles([buyer, named_offer, linked_offer])
+    snap = m.snapshot
+    query = m.query_for(1)
+    start, end = snap.blocks["TH"]
+    _, fused = m.score_block(query, start, end)
+    m.weights = replace(DEFAULT_WEIGHTS, concept=0.0)
+    _, plain = m.score_block(query, start, end)
+    c = DEFAULT_WEIGHTS.concept
+    for cid, share in ((10, c), (11, c * DEFAULT_WEIGHTS.link_trust)):
+        i = snap.row_of[cid] - start
+        emb, concept = plain["text_ab"][i], fused["concept_ab"][i]
+        assert concept > 0.5  # both are linked or named to frozen shrimp
+        assert fused["text_ab"][i] == pytest.approx((1 - share) * emb + share * concept, abs=1e-5)
+    assert DEFAULT_WEIGHTS.link_trust < 1.0

@@ -17,9 +17,40 @@ def test_words_most_texts_share_are_boilerplate() -> None:
     model = Boilerplate(THAI_OFFERS, concept_tokens, share=0.3, least=3)
     assert {"มีประสบการณ์", "มากกว่า", "ปี"} <= model.common["th"]
     phrase = model.phrase("เราเป็นผู้ผลิตถุงมือยาง มีประสบการณ์มากกว่า 9 ปี")
-    assert phrase == "ถุงมือยาง 9"  # the number is a word of its own, seen once
+    assert phrase == "ถุงมือยาง"  # a bare number says nothing about the product
     # A text made only of common words keeps itself.
     assert model.phrase("มีประสบการณ์มากกว่า") == "มีประสบการณ์มากกว่า"
+
+
+ENGLISH_OFFERS = [
+    f"Our factory supplies {p} to customers"
+    for p in ("gaskets", "moulds", "wire harnesses", "frozen shrimp", "rice", "tyres")
+]
+
+
+def test_words_of_longer_names_are_boilerplate_only_when_very_common() -> None:
+    # "factory" is in 6 of 10 texts: part of a longer name (factory automation), it is
+    # boilerplate above name_share; "gasket", a product's whole name, never is.
+    texts = [*ENGLISH_OFFERS, "gasket", "gasket seal", "o-ring", "valve"]
+    names = frozenset({"factory", "gasket"})
+    model = Boilerplate(
+        texts, concept_tokens, share=0.3, least=3, keep=frozenset({"gasket"}), names=names
+    )
+    assert "factory" in model.common["en"]
+    assert "gasket" not in model.common["en"]
+    assert model.phrase("Our factory supplies gaskets to customers") == "gasket"
+    lenient = Boilerplate(texts, concept_tokens, share=0.3, least=3, names=names, name_share=0.7)
+    assert "factory" not in lenient.common["en"]
+    assert "supply" in lenient.common["en"]
+
+
+def test_latin_words_of_thai_texts_are_counted_as_english() -> None:
+    texts = [f"รับผลิต {p} (OEM) สำหรับลูกค้าต่างประเทศ" for p in ("gaskets", "moulds", "hoses")]
+    texts += ["OEM cosmetics", "OEM garments"]
+    model = Boilerplate(texts, concept_tokens, share=0.3, least=3)
+    assert "oem" in model.common["en"]
+    assert "oem" not in model.common.get("th", frozenset())
+    assert model.phrase("รับผลิต valves (OEM) สำหรับลูกค้าต่างประเทศ") == "valve"
 
 
 def test_certificates_and_markets_are_not_the_product() -> None:
