@@ -1,18 +1,22 @@
 """Load benchmark (issue 14): several processes on PostgreSQL and one process on SQLite,
 beside the SDK-style baseline (benchmarks/line_echo_baseline.py), in the same run.
 
-Signed LINE bodies, one text event each, from many users at a fixed concurrency, against a
-local LINE stand-in answering after each --api-delay-ms. For each server: acknowledged
-events per second, ack p50/p99, the time until the last reply reached the stand-in, and
-whether every user received every reply exactly once and in order (each event carries its
-own reply token; KAKEHASHI_LINE_REPLY_MAX_AGE_S is raised so that every reply uses it).
+Signed LINE bodies, one text event each, from many users at a fixed concurrency (or at a
+fixed rate, open loop), against a local LINE stand-in answering after each --api-delay-ms.
+For each server: acknowledged events per second, ack p50/p99, the time until the last
+reply reached the stand-in, and whether every user received every reply exactly once and
+in order (each event carries its own reply token; KAKEHASHI_LINE_REPLY_MAX_AGE_S is raised
+so that every reply uses it). Ends with a Markdown table and the ratios to the baseline.
 
-    .venv/bin/python -m benchmarks.load --events 20000 --users 1000 --api-delay-ms 0 50
-    .venv/bin/python -m benchmarks.load --events 4000 --users 200     # smaller
+    .venv/bin/python -m benchmarks.load                                   # the full run
+    .venv/bin/python -m benchmarks.load --events 3000 --users 300         # small, while developing
 
-"kakehashi-pg" is `kakehashi serve --workers 2` (two web processes, one worker process)
-on a throwaway PostgreSQL cluster on 127.0.0.1; "kakehashi-sqlite" the default one
-process. Run by hand; nothing here is a test.
+The full run is 20,000 events from 1,000 users at concurrency 32, the stand-in answering
+after 0 ms and after 50 ms. "kakehashi-pg" is `kakehashi serve --workers 2` (two web
+processes that only acknowledge, one worker process at a lower CPU priority) on a
+throwaway PostgreSQL cluster on 127.0.0.1; "kakehashi-sqlite" the default one process.
+benchmarks/webhook.py is the one-process comparison with an open-loop option; it drives
+and reports with the functions here. Run by hand; nothing here is a test.
 """
 
 from __future__ import annotations
@@ -26,20 +30,24 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable, Coroutine
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from benchmarks.webhook import drive
-from tests.helpers import LINE_SECRET, LINE_TOKEN, line_body, line_text
+from tests.helpers import LINE_SECRET, LINE_TOKEN, line_body, line_headers, line_text
 from tests.postgres import fresh_database, postgres_cluster
 from tests.server_process import free_port
-from tests.standin import PlatformStandIn
+from tests.standin import Call, PlatformStandIn
 
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = ("baseline", "kakehashi-pg", "kakehashi-sqlite")
+Drive = Callable[[str, list[bytes]], Coroutine[Any, Any, tuple[list[float], float, int]]]
+
+
+# -- servers ------------------------------------------------------------------------------
 
 
 def start(
@@ -73,6 +81,8 @@ def start(
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 900
     while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
         try:
             if httpx.post(f"{url}/webhooks/line", content=b"{}", timeout=2).status_code < 500:
                 time.sleep(5 if kind == "kakehashi-pg" else 0)  # the second web process too
@@ -83,7 +93,80 @@ def start(
     raise RuntimeError(f"{kind} did not start; see {data_dir / 'server.log'}")
 
 
-def in_order(calls: list[Any], token_order: dict[str, tuple[str, int]], users: int) -> bool:
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+# -- driving ------------------------------------------------------------------------------
+
+
+async def drive(url: str, bodies: list[bytes], concurrency: int) -> tuple[list[float], float, int]:
+    """Closed loop: `concurrency` connections, each posting the next body once answered.
+    Returns (ack latencies, seconds for all, how many answers were not 200)."""
+    latencies: list[float] = []
+    errors = 0
+    queue: asyncio.Queue[bytes] = asyncio.Queue()
+    for body in bodies:
+        queue.put_nowait(body)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+
+        async def worker() -> None:
+            nonlocal errors
+            while not queue.empty():
+                body = queue.get_nowait()
+                sent = time.perf_counter()
+                try:
+                    response = await client.post(
+                        f"{url}/webhooks/line", content=body, headers=line_headers(body)
+                    )
+                    ok = response.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                latencies.append(time.perf_counter() - sent)
+                errors += not ok
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return latencies, elapsed, errors
+
+
+async def drive_at_rate(
+    url: str, bodies: list[bytes], rate: float
+) -> tuple[list[float], float, int]:
+    """Open loop: request i starts at i / rate seconds, whatever the server's pace."""
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+
+        async def one(index: int, body: bytes) -> None:
+            nonlocal errors
+            await asyncio.sleep(max(0.0, started + index / rate - time.perf_counter()))
+            sent = time.perf_counter()
+            try:
+                response = await client.post(
+                    f"{url}/webhooks/line", content=body, headers=line_headers(body)
+                )
+                ok = response.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            latencies.append(time.perf_counter() - sent)
+            errors += not ok
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(i, body) for i, body in enumerate(bodies)))
+        elapsed = time.perf_counter() - started
+    return latencies, elapsed, errors
+
+
+def in_order(calls: list[Call], token_order: dict[str, tuple[str, int]], users: int) -> bool:
     """Every event answered exactly once, and each user's answers in the order sent."""
     seen: dict[str, list[int]] = defaultdict(list)
     tokens = [c.body.get("replyToken") for c in calls]
@@ -98,38 +181,67 @@ def in_order(calls: list[Any], token_order: dict[str, tuple[str, int]], users: i
 
 
 def run(
-    kind: str, args: argparse.Namespace, delay_ms: float, database_url: str | None
+    kind: str,
+    *,
+    events: int,
+    users: int,
+    delay_ms: float,
+    driver: Drive,
+    drain_timeout: float,
+    database_url: str | None = None,
 ) -> dict[str, Any]:
+    """One server under one load: the figures of one table row."""
     standin = PlatformStandIn(delay_s=delay_ms / 1000).start()
     data_dir = Path(tempfile.mkdtemp(prefix=f"load-{kind}-"))
     proc, url = start(kind, standin.url, data_dir, database_url)
     try:
-        events = [line_text(f"Uload{i % args.users:05d}", f"hello {i}") for i in range(args.events)]
-        order = {e["replyToken"]: (e["source"]["userId"], i) for i, e in enumerate(events)}
+        sent = [line_text(f"Uload{i % users:05d}", f"hello {i}") for i in range(events)]
+        order = {e["replyToken"]: (e["source"]["userId"], i) for i, e in enumerate(sent)}
         started = time.perf_counter()
-        latencies, elapsed, errors = asyncio.run(
-            drive(url, [line_body(e) for e in events], args.concurrency)
-        )
-        standin.wait_for(args.events, "reply", "push", timeout=args.drain_timeout)
-        last_reply = time.perf_counter() - started
-        time.sleep(1.0)
+        latencies, elapsed, errors = asyncio.run(driver(url, [line_body(e) for e in sent]))
+        answered = len(standin.wait_for(events, "reply", "push", timeout=drain_timeout))
+        last_reply = time.perf_counter() - started if answered >= events else float("nan")
+        time.sleep(1.0)  # anything sent twice would arrive now
         calls = standin.calls_to("reply", "push")
         latencies.sort()
         return {
             "kind": kind, "delay": delay_ms, "errors": errors,
-            "acks_per_s": len(latencies) / elapsed,
+            "acks_per_s": (len(latencies) - errors) / elapsed,
             "p50_ms": statistics.median(latencies) * 1000,
             "p99_ms": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
             "last_reply_s": last_reply, "replies": len(calls),
-            "once_in_order": in_order(calls, order, args.users),
+            "once_in_order": in_order(calls, order, min(users, events)),
         }  # fmt: skip
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         standin.stop()
+
+
+# -- reporting ----------------------------------------------------------------------------
+
+COLUMNS = ("server", "api ms", "acks/s", "ack p50 ms", "ack p99 ms", "last reply s",
+           "replies", "failed posts", "once, in order", "× base acks/s", "× base p99")  # fmt: skip
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """A Markdown table; the ratios are to the baseline at the same platform latency."""
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for r in results:
+        base = next(
+            (b for b in results if b["kind"] == "baseline" and b["delay"] == r["delay"]), None
+        )
+        ratios = (
+            (f"{r['acks_per_s'] / base['acks_per_s']:.2f}", f"{r['p99_ms'] / base['p99_ms']:.2f}")
+            if base
+            else ("", "")
+        )
+        cells = (
+            r["kind"], f"{r['delay']:.0f}", f"{r['acks_per_s']:.0f}", f"{r['p50_ms']:.1f}",
+            f"{r['p99_ms']:.1f}", f"{r['last_reply_s']:.1f}", str(r["replies"]), str(r["errors"]),
+            "yes" if r["once_in_order"] else "NO", *ratios,
+        )  # fmt: skip
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -140,7 +252,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--api-delay-ms", type=float, nargs="+", default=[0.0, 50.0])
-    parser.add_argument("--drain-timeout", type=float, default=1800.0)
+    parser.add_argument("--drain-timeout", type=float, default=3600.0)
     parser.add_argument("--kinds", nargs="+", default=list(KINDS), choices=KINDS)
     args = parser.parse_args()
     results = []
@@ -148,29 +260,25 @@ def main() -> None:
         cluster = stack.enter_context(postgres_cluster()) if "kakehashi-pg" in args.kinds else None
         for n, delay in enumerate(args.api_delay_ms):
             for kind in args.kinds:
-                url = (
-                    fresh_database(cluster, f"load{n}")
-                    if kind == "kakehashi-pg" and cluster
-                    else None
+                pg = kind == "kakehashi-pg" and cluster is not None
+                url = fresh_database(cluster, f"load{n}") if pg and cluster else None
+                results.append(
+                    run(
+                        kind,
+                        events=args.events,
+                        users=args.users,
+                        delay_ms=delay,
+                        driver=lambda u, b: drive(u, b, args.concurrency),
+                        drain_timeout=args.drain_timeout,
+                        database_url=url,
+                    )
                 )
-                results.append(run(kind, args, delay, url))
+                print(f"done: {kind} at {delay:.0f} ms", file=sys.stderr, flush=True)
     print(
-        f"events={args.events} users={args.users} concurrency={args.concurrency} load={os.getloadavg()[0]:.1f}"
+        f"events={args.events} users={args.users} concurrency={args.concurrency} "
+        f"cores={os.cpu_count()} load average={os.getloadavg()[0]:.1f}\n"
     )
-    print(
-        f"{'server':<17} {'api ms':>6} {'acks/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'last reply s':>12} {'replies':>8} {'once, in order':>14} {'x base acks/s':>13} {'x base p99':>10}"
-    )
-    for r in results:
-        base = (
-            next(b for b in results if b["kind"] == "baseline" and b["delay"] == r["delay"])
-            if "baseline" in args.kinds
-            else r
-        )
-        print(
-            f"{r['kind']:<17} {r['delay']:>6.0f} {r['acks_per_s']:>7.0f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} "
-            f"{r['last_reply_s']:>12.1f} {r['replies']:>8} {r['once_in_order']!s:>14} "
-            f"{r['acks_per_s'] / base['acks_per_s']:>13.2f} {r['p99_ms'] / base['p99_ms']:>10.2f}"
-        )
+    print(table(results))
 
 
 if __name__ == "__main__":

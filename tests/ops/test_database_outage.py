@@ -13,9 +13,9 @@ import pytest
 
 from core.i18n import t
 from tests.helpers import line_body, line_headers, line_text
-from tests.ops.cluster import Web, cluster_env
 from tests.ops.test_processes import delivered, inbox_rows, wait_recorded
 from tests.postgres import Outage
+from tests.server_process import ServerProcess, cluster_env
 from tests.standin import PlatformStandIn
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -24,12 +24,12 @@ USERS = [f"Udown{i:02d}" for i in range(12)]
 EXPECTED = [t("greeting", "en"), t("menu.title", "en"), t("help", "en")]
 
 
-def post_all(web: Web, bodies: list[bytes]) -> list[httpx.Response]:
+def post_all(web: ServerProcess, bodies: list[bytes]) -> list[httpx.Response]:
     with ThreadPoolExecutor(max_workers=6) as pool:
         return list(pool.map(lambda b: web.post("/webhooks/line", b, line_headers(b)), bodies))
 
 
-def post_until_accepted(web: Web, bodies: list[bytes], timeout: float = 120.0) -> None:
+def post_until_accepted(web: ServerProcess, bodies: list[bytes], timeout: float = 120.0) -> None:
     """Deliver again, as LINE does, until each body is acknowledged with 200."""
     waiting = list(bodies)
     deadline = time.monotonic() + timeout
@@ -52,7 +52,7 @@ def test_database_down_during_a_run(
         KAKEHASHI_WORKER_LEASE_S="10",
         KAKEHASHI_LINE_REPLY_MAX_AGE_S="0",  # every reply a push with a retry key
     )
-    web = Web(env, tmp_path / "web.log", "--workers", "2").start()
+    web = ServerProcess.spawned(env, tmp_path / "web.log", "--workers", "2")
     try:
         web.ready()
         web.wait_log("worker process ready")

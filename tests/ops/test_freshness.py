@@ -13,9 +13,9 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.ops.cluster import Web, cluster_env, run_cli
 from tests.ops.conftest import ChromaServer
 from tests.registration.test_happy_paths import JAPAN_FIRM_SCRIPTS, THAI_SME_SCRIPTS
+from tests.server_process import ServerProcess, cluster_env, run_cli
 from tests.standin import PlatformStandIn
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -39,7 +39,9 @@ as_of: 2025-06
 QUESTION = "How much does the rice export grant pay?"
 
 
-def chat(web: Web, channel: str, user: str, kind: str, value: str) -> list[dict[str, Any]]:
+def chat(
+    web: ServerProcess, channel: str, user: str, kind: str, value: str
+) -> list[dict[str, Any]]:
     payload = {
         "channel": channel,
         "user_id": user,
@@ -51,7 +53,9 @@ def chat(web: Web, channel: str, user: str, kind: str, value: str) -> list[dict[
     return replies
 
 
-def register(web: Web, channel: str, user: str, form: str, script: list[tuple[str, str]]) -> None:
+def register(
+    web: ServerProcess, channel: str, user: str, form: str, script: list[tuple[str, str]]
+) -> None:
     chat(web, channel, user, "press", "lang:en")
     chat(web, channel, user, "press", "reg:start")
     chat(web, channel, user, "press", f"reg:form:{form}")
@@ -59,7 +63,7 @@ def register(web: Web, channel: str, user: str, form: str, script: list[tuple[st
         assert chat(web, channel, user, kind, value)
 
 
-def answer(web: Web) -> str:
+def answer(web: ServerProcess) -> str:
     response = httpx.post(
         f"{web.url}/api/knowledge/answer", json={"question": QUESTION}, timeout=300
     )
@@ -99,8 +103,8 @@ def test_ingest_and_registrations_reach_the_other_process(
         CHROMA_URL=chroma_server.url,
         KAKEHASHI_KB_REFRESH_S="1",
     )
-    first = Web(env, tmp_path / "first.log").start()
-    second = Web(env, tmp_path / "second.log").start()
+    first = ServerProcess.spawned(env, tmp_path / "first.log")
+    second = ServerProcess.spawned(env, tmp_path / "second.log")
     try:
         first.ready()
         second.ready()

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 
 from core.i18n import t
 from tests.helpers import line_body, line_headers, line_text
-from tests.ops.cluster import Proc, Web, cluster_env, run_cli
+from tests.server_process import Proc, ServerProcess, cluster_env, run_cli
 from tests.standin import Call, PlatformStandIn
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -25,7 +25,7 @@ WORDS = ["hello", "menu", "help", "language"]
 EXPECTED = [t("greeting", "en"), t("menu.title", "en"), t("help", "en"), t("language.choose", "en")]
 
 
-def post_rounds(web: Web, users: list[str]) -> None:
+def post_rounds(web: ServerProcess, users: list[str]) -> None:
     """Each user's messages in order (one round after another), users concurrently."""
     with ThreadPoolExecutor(max_workers=8) as pool:
         for word in WORDS:
@@ -109,7 +109,9 @@ def test_worker_killed_mid_batch_loses_and_doubles_nothing(
         KAKEHASHI_WORKER_LEASE_S="5",
         KAKEHASHI_LINE_REPLY_MAX_AGE_S="0",  # every reply is a push with a retry key
     )
-    web = Web(env, tmp_path / "web.log", "--workers", "2", "--worker-processes", "0").start()
+    web = ServerProcess.spawned(
+        env, tmp_path / "web.log", "--workers", "2", "--worker-processes", "0"
+    )
     workers = [Proc(["worker"], env, tmp_path / f"worker{i}.log").start() for i in (1, 2)]
     try:
         web.ready()
@@ -135,7 +137,7 @@ def test_serve_starts_and_restarts_its_worker_process(
     tmp_path: Path, pg_database: str, standin: PlatformStandIn
 ) -> None:
     env = cluster_env(tmp_path / "data", standin.url, pg_database, KAKEHASHI_WORKER_LEASE_S="3")
-    web = Web(env, tmp_path / "web.log", "--workers", "2").start()
+    web = ServerProcess.spawned(env, tmp_path / "web.log", "--workers", "2")
     try:
         web.ready()
         first = int(web.wait_log(r"worker process 1: pid (\d+)").group(1))
