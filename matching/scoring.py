@@ -71,8 +71,10 @@ class Weights:
     # Links beside names that cover only part of a product phrase weigh this much.
     link_partial: float = 0.5
     # The concept share is multiplied by this where either side's concepts are only
-    # linked, not named (`signals._sureness`).
+    # linked, not named (`signals._sureness`), and by `link_miss` where such sides
+    # share no concept (a link on a neighbouring concept is weak evidence against).
     link_trust: float = 0.7
+    link_miss: float = 0.5
     # Embed the product phrase (boilerplate words of the directory removed) rather than
     # the whole text without framing.
     embed_phrase: bool = True

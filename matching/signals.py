@@ -114,6 +114,10 @@ def _fuse(
     if concept is None or w.concept <= 0:
         return text
     share = w.concept * sure
+    if w.link_miss < 1.0:
+        # No shared concept where a side's concepts are only links: hardly evidence.
+        unsure = np.asarray(sure) < 1.0
+        share = np.where(unsure & (concept <= 0), w.concept * w.link_miss, share)
     fused = (1.0 - share) * text + share * concept
     return np.where(present, fused, text).astype(np.float32)
 

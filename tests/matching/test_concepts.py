@@ -163,8 +163,10 @@ def test_a_concept_only_linked_by_embedding_counts_less(embedder) -> None:
     buyer = replace(ISSUE_DIRECTORY[0], sector="10", seeks="タイで冷凍エビを探しています")
     named_offer = _thai(10, "ผลิตกุ้งแช่แข็งส่งออก", "10")
     linked_offer = _thai(11, "We export frozen prawns to Japan", "10")
+    unnamed_other = _thai(12, "Garden gnomes and resin statues", "10")
+    assert g.named(unnamed_other.offers) == ()
     m = Matcher(embedder, glossary=g)
-    m.load_profiles([buyer, named_offer, linked_offer])
+    m.load_profiles([buyer, named_offer, linked_offer, unnamed_other])
     snap = m.snapshot
     query = m.query_for(1)
     start, end = snap.blocks["TH"]
@@ -177,4 +179,9 @@ def test_a_concept_only_linked_by_embedding_counts_less(embedder) -> None:
         emb, concept = plain["text_ab"][i], fused["concept_ab"][i]
         assert concept > 0.5  # both are linked or named to frozen shrimp
         assert fused["text_ab"][i] == pytest.approx((1 - share) * emb + share * concept, abs=1e-5)
-    assert DEFAULT_WEIGHTS.link_trust < 1.0
+    # No concept shared with an offer the glossary does not name: the share shrinks more.
+    i = snap.row_of[12] - start
+    assert fused["concept_ab"][i] == 0.0
+    share = c * DEFAULT_WEIGHTS.link_miss
+    assert fused["text_ab"][i] == pytest.approx((1 - share) * plain["text_ab"][i], abs=1e-5)
+    assert DEFAULT_WEIGHTS.link_miss < DEFAULT_WEIGHTS.link_trust < 1.0
