@@ -53,7 +53,7 @@ def test_a_thai_reader_sees_it_in_thai_and_with_a_translator_the_japanese_reader
 
 
 def test_strength_labels() -> None:
-    assert [strength(s) for s in (0.7, 0.55, 0.3)] == ["very_good", "good", "possible"]
+    assert [strength(s) for s in (0.8, 0.65, 0.3)] == ["very_good", "good", "possible"]
 
 
 def test_the_translator_is_built_only_when_configured(tmp_path: Path) -> None:
