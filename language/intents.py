@@ -62,7 +62,7 @@ class Thresholds:
     """Set on the development split only (`python -m benchmarks.intents --tune`)."""
 
     min_score: float = 0.4  # below this score the message is no intent
-    ridge: float = 0.3  # regularisation of the classifier
+    ridge: float = 0.1  # regularisation of the classifier
     ngram_weight: float = 1.0  # character n-grams beside the sentence embedding
 
 
