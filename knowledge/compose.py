@@ -3,13 +3,14 @@ the decline decision uses."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from core.settings import Settings
 from knowledge.extract import Extractor, ScoredUnit, UnitCandidate, pick, render_units
-from knowledge.index import HybridIndex, SearchResult, topic_of
+from knowledge.index import ChunkRecord, HybridIndex, SearchResult, topic_of
 
 # Topics (documents and their translations) whose sentences compete for the answer.
 CANDIDATE_TOPICS = 3
@@ -27,15 +28,23 @@ class Extraction:
 
 
 def candidates(
-    index: HybridIndex, result: SearchResult, vector: np.ndarray, lang: str
+    index: HybridIndex,
+    result: SearchResult,
+    vector: np.ndarray,
+    lang: str,
+    expanded: Sequence[ChunkRecord] = (),
 ) -> list[UnitCandidate]:
     """The units of the best topics' chunks, each topic in the user's language when that
-    translation exists, else in the language retrieval found it in."""
+    translation exists, else in the language retrieval found it in; plus the first topic
+    the keyword search with cross-language concepts (`expanded`) finds, when retrieval
+    missed it (a Thai question about a document only in Japanese)."""
     topics: dict[str, str] = {}
     for hit in result.hits:
         topics.setdefault(topic_of(hit.record), hit.record.lang)
         if len(topics) == CANDIDATE_TOPICS:
             break
+    for record in expanded[:1]:
+        topics.setdefault(topic_of(record), record.lang)
     found: list[UnitCandidate] = []
     for rank, (topic, found_lang) in enumerate(topics.items()):
         chunks = index.chunks_of(topic, lang) or index.chunks_of(topic, found_lang)
@@ -77,9 +86,14 @@ def extract(
     rarity = extractor.rarity(frequency, documents)
     # Words unknown to the documents say something only when documents in the question's
     # language exist; a question asked across languages is judged on its meaning.
-    novelty = extractor.novelty(question, rarity, frequency) if index.has_language(lang) else 0.0
+    own_language = index.has_language(lang)
+    novelty = extractor.novelty(question, rarity, frequency) if own_language else 0.0
+    # Asked across languages, the keyword leg cannot match the question's words: search
+    # again with its concepts in every language (in the user's own language this only
+    # adds a topic the concept words happen to share).
+    expanded = [] if own_language else index.keyword_records(extractor.expansion(question))
     scored = extractor.score(
-        question, vector, candidates(index, result, vector, lang), rarity, novelty
+        question, vector, candidates(index, result, vector, lang, expanded), rarity, novelty
     )
     if not scored:
         return Extraction(units=(), best=None, text="")

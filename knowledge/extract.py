@@ -15,30 +15,54 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from pathlib import Path
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
+from knowledge.cues import CUES_FILE, Cues, Kind, build_cues, load_cues
 from knowledge.numbers import number_terms
 from language.tokenize import Tokenizer
 
-CUES_FILE = Path(__file__).parent / "answer_cues.toml"
+__all__ = ["CUES_FILE", "Cues", "Kind", "build_cues", "load_cues"]
 
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])|(?<=[。！？])")
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
-_JA = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 # Thai particles closing a question, cut before counting its words ("กี่ล้านคะ" would
 # otherwise be cut into "ล้า" and "นคะ")
 _PARTICLES = re.compile(r"(?:ครับ|คับ|ค่ะ|คะ|จ้ะ|จ้า|นะ|น่ะ|ไหม|มั้ย|หน่อย)+(?=[\s?？]*$)")
+_ABBREVIATED = re.compile(r"[\u0e00-\u0e7f]+ฯ")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d|25[5-6]\d)(?!\d)")
 TERMS_CACHE = 100_000  # units whose terms are kept (a 10,000-chunk index has about 40,000)
+INNER_RARE = 6  # a title word used by fewer than a sixth of the document's units
 SAME_FACT = 0.8  # cosine similarity of two units of different documents stating one fact
 _THAI_LONG = 320  # a Thai line longer than this is cut at spaces into pieces of about this size
+
+
+_STEM = 6  # an English word is known when a document word starts with its first 6 letters
+
+
+_STEM_CACHE: dict[int, tuple[Mapping[str, int], int, frozenset[str]]] = {}
+
+
+def _stems(document_frequency: Mapping[str, int]) -> frozenset[str]:
+    """The first letters of the documents' English words ("promotion" makes "promote"
+    known), recomputed only when the index's word counts change."""
+    key = id(document_frequency)
+    cached = _STEM_CACHE.get(key)
+    if (
+        cached is None
+        or cached[0] is not document_frequency
+        or cached[1] != len(document_frequency)
+    ):
+        stems = frozenset(w[:_STEM] for w in document_frequency if len(w) >= _STEM and w.isascii())
+        _STEM_CACHE.clear()
+        _STEM_CACHE[key] = (document_frequency, len(document_frequency), stems)
+        return stems
+    return cached[2]
 
 
 def split_units(text: str) -> list[str]:
@@ -86,75 +110,6 @@ def year_of(*texts: str) -> int:
     """The latest year named in `texts` (Buddhist-era years converted), 0 when none."""
     years = [int(y) - 543 if int(y) > 2400 else int(y) for t in texts for y in _YEAR.findall(t)]
     return max(years, default=0)
-
-
-@dataclass(frozen=True)
-class Kind:
-    name: str
-    priority: int
-    cues: dict[str, tuple[str, ...]]
-    evidence: tuple[re.Pattern[str], ...]
-    numeric: bool = False  # the fact is a number: the unit must name one the question does not
-    lead: bool = False  # the fact is stated first: only a chunk's first unit carries it
-
-    def carried_by(
-        self, text: str, *, given: frozenset[str] = frozenset(), first: bool = True
-    ) -> bool:
-        if self.lead and not first:
-            return False
-        if self.numeric and not (number_terms(text) - given):
-            return False
-        return any(p.search(text) for p in self.evidence)
-
-
-@dataclass(frozen=True)
-class Cues:
-    kinds: tuple[Kind, ...]
-    concepts: dict[str, frozenset[str]]  # concept -> its words, tokenised
-    # concept -> its Thai and Japanese words found as they are written (a Thai word the
-    # tokeniser cuts in two, "ประชารัฐ", is still found; short Thai words only as tokens)
-    spelled: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # tokens of cue and concept words: question words, never "unknown" to the documents
-    known: frozenset[str] = frozenset()
-
-    def kinds_of(self, question: str) -> list[Kind]:
-        q = question.lower()
-        return [k for k in self.kinds if any(c in q for cs in k.cues.values() for c in cs)]
-
-
-@cache
-def load_cues(path: Path = CUES_FILE) -> tuple[tuple[Kind, ...], dict[str, tuple[str, ...]]]:
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
-    kinds = tuple(
-        Kind(
-            name=name,
-            priority=int(spec.get("priority", 1)),
-            cues={lang: tuple(c.lower() for c in words) for lang, words in spec["cues"].items()},
-            evidence=tuple(re.compile(p, re.IGNORECASE) for p in spec["evidence"]),
-            numeric=bool(spec.get("numeric", False)),
-            lead=bool(spec.get("lead", False)),
-        )
-        for name, spec in data["kinds"].items()
-    )
-    return kinds, {name: tuple(words) for name, words in data["concepts"].items()}
-
-
-def build_cues(tokenizer: Tokenizer) -> Cues:
-    kinds, concepts = load_cues()
-    tokenised = {
-        name: frozenset(tok for word in words for tok in tokenizer.tokenize(word))
-        for name, words in concepts.items()
-    }
-    spelled = {
-        name: tuple(w for w in words if _JA.search(w) or (_THAI.search(w) and len(w) >= 4))
-        for name, words in concepts.items()
-    }
-    known = {tok for words in tokenised.values() for tok in words}
-    for kind in kinds:
-        for words in kind.cues.values():
-            known.update(tok for word in words for tok in tokenizer.tokenize(word))
-    return Cues(kinds=kinds, concepts=tokenised, spelled=spelled, known=frozenset(known))
 
 
 @dataclass(frozen=True)
@@ -277,15 +232,39 @@ class Extractor:
         """Share of the question's words (weighted by rarity) that no indexed document
         uses: "will it rain in Chiang Mai this weekend?" shares only a place name with
         the documents. Question words and concept words are never counted."""
-        tokens = set(self._tokenizer.tokenize(_PARTICLES.sub("", question)))
+        text = _PARTICLES.sub("", question)
+        tokens = set(self._tokenizer.tokenize(text))
+        # pieces of a name found as written ("เจโทร" cut into "เจ" and "โทร") are known
+        lowered = text.lower()
+        named = {
+            tok
+            for words in self._cues.spelled.values()
+            for w in words
+            if w in lowered
+            for tok in self._tokenizer.tokenize(w)
+        }
+        stems = _stems(document_frequency)
         unknown = {
             t
             for t in tokens
             if document_frequency.get(t, 0) == 0
             and t not in self._cues.known
+            and t not in named
             and not any(ch.isdigit() for ch in t)
+            and not _ABBREVIATED.search(t)  # an abbreviated word ("อุตฯ"), not a new one
+            and not (len(t) >= _STEM and t.isascii() and t[:_STEM] in stems)
         }
         return rarity.share(unknown, tokens)
+
+    def expansion(self, question: str) -> list[str]:
+        """The question's tokens and the words, in every language, of the concepts it
+        names: a keyword search for them finds a document written in another language."""
+        text = _PARTICLES.sub("", question)
+        tokens = list(self._tokenizer.tokenize(text))
+        for term in sorted(self.terms(text)):
+            if term.startswith("@"):
+                tokens.extend(sorted(self._cues.expansion.get(term[1:], ())))
+        return tokens
 
     def terms(self, text: str) -> frozenset[str]:
         """Tokens, the concepts they belong to (`@interest`) and the amounts and years
@@ -295,8 +274,9 @@ class Extractor:
 
     def _compute_terms(self, text: str) -> frozenset[str]:
         tokens = set(self._tokenizer.tokenize(text))
+        lowered = text.lower()
         for name, words in self._cues.concepts.items():
-            if tokens & words or any(w in text for w in self._cues.spelled.get(name, ())):
+            if tokens & words or any(w in lowered for w in self._cues.spelled.get(name, ())):
                 tokens.add(f"@{name}")
         tokens.update(number_terms(text))
         return frozenset(tokens)
@@ -317,34 +297,40 @@ class Extractor:
         q_terms = self.terms(_PARTICLES.sub("", question))
         given = frozenset(t for t in q_terms if t.startswith("#"))
         kinds = self._cues.kinds_of(question)
-        top_priority = max((k.priority for k in kinds), default=1)
+        top_priority = sum(k.priority for k in kinds) or 1
+        # asked for a number, the numbers the question names identify the document (they
+        # count in `body`), not the unit: "the 20,000 million fund: how much per borrower?"
+        named_numbers = given if any(k.numeric for k in kinds) else frozenset()
         sims = np.vstack([c.vector for c in candidates]) @ vector
-        headings: dict[int, set[str]] = {}
-        body: dict[int, set[str]] = {}
-        for c in candidates:
-            named = headings.setdefault(c.document_id, set(self.terms(c.title)))
-            named.update(self.terms(c.section))
-            body.setdefault(c.document_id, set()).update(self.terms(c.text))
+        body, inner, units = self._documents(q_terms, candidates)
         found = []
         for candidate, similarity in zip(candidates, sims, strict=True):
-            named = headings[candidate.document_id]
-            rest = q_terms - named
+            # words naming the document (its title) or the unit's own section count for
+            # them, the rest for the unit; another section's heading names nothing here
             own = self.terms(candidate.title) | self.terms(candidate.section)
+            # (not in the document's opening sentence, which restates its title)
+            opening = candidate.position == 0 and candidate.n == 0
+            rare = {
+                t
+                for t in q_terms & own
+                if not opening
+                and inner[candidate.document_id][t] * INNER_RARE < units[candidate.document_id]
+            }
+            rest = (q_terms - own | rare) - named_numbers
             u_terms = self.terms(candidate.text)
-            kind = max(
-                (
-                    k.priority
-                    for k in kinds
-                    if k.carried_by(candidate.text, given=given, first=candidate.n == 0)
-                ),
-                default=0,
+            # the asked kinds the unit carries, specific ones counting more: "据置期間は？"
+            # asks for a repayment term and a grace period; the unit giving both wins
+            kind = sum(
+                k.priority
+                for k in kinds
+                if k.carried_by(candidate.text, given=given, first=candidate.n == 0)
             )
             found.append(
                 Features(
                     similarity=float(similarity),
                     words=rarity.share(rest & u_terms, rest),
                     document=rarity.share(q_terms & own, q_terms),
-                    body=rarity.share(q_terms & (body[candidate.document_id] | named), q_terms),
+                    body=rarity.share(q_terms & body[candidate.document_id], q_terms),
                     kind=kind / top_priority,
                     chunk=candidate.chunk_similarity,
                     rank=1.0 / (1 + candidate.topic_rank) if candidate.topic_rank < 2 else 0.0,
@@ -352,6 +338,23 @@ class Extractor:
                 )
             )
         return found
+
+    def _documents(
+        self, q_terms: frozenset[str], candidates: Sequence[UnitCandidate]
+    ) -> tuple[dict[int, set[str]], dict[int, Counter[str]], Counter[int]]:
+        """Per document: its words, how many of its units use each question word (a word
+        of the title that few of its units use, "零細" in a table of five sizes, still
+        tells them apart) and its number of units."""
+        body: dict[int, set[str]] = {}
+        inner: dict[int, Counter[str]] = {}
+        units: Counter[int] = Counter()
+        for c in candidates:
+            units[c.document_id] += 1
+            inner.setdefault(c.document_id, Counter()).update(q_terms & self.terms(c.text))
+            body.setdefault(c.document_id, set(self.terms(c.title))).update(
+                self.terms(c.text) | self.terms(c.section)
+            )
+        return body, inner, units
 
     def score(
         self,

@@ -416,6 +416,12 @@ class HybridIndex:
         snapshot = self._snapshot
         return snapshot.document_frequency, snapshot.documents
 
+    def keyword_records(self, tokens: Sequence[str]) -> list[ChunkRecord]:
+        """The chunks the keyword leg alone finds for `tokens`, best first."""
+        snapshot = self._snapshot
+        found = self._keyword(tokens, snapshot)
+        return [snapshot.records[i] for i, _ in found if i in snapshot.records]
+
     def has_language(self, lang: str) -> bool:
         return any(key[1] == lang for key in self._snapshot.by_topic_lang)
 

@@ -1,0 +1,131 @@
+"""Question kinds and concepts: what kind of fact a question asks for, what a unit
+carrying it looks like, and the words the three languages share. The data is
+`knowledge/answer_cues.toml`; this module reads it."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from knowledge.numbers import number_terms
+from language.tokenize import Tokenizer
+
+CUES_FILE = Path(__file__).parent / "answer_cues.toml"
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+_JA = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_AMOUNT = re.compile(
+    r"\d[\d,.]*\s*(?:million|billion|baht|us\$|ล้าน|บาท|万|億|バーツ)|us\$\s*\d", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    priority: int
+    cues: dict[str, tuple[str, ...]]
+    evidence: tuple[re.Pattern[str], ...]
+    # the fact is a number: the unit must name one the question does not ("amount": an
+    # amount, not a year: "approved on 17 January 2017 with 20,000 million baht" does not
+    # answer "the 20,000 million fund: how much per borrower?")
+    numeric: bool | str = False
+    lead: bool = False  # the fact is stated first: only a chunk's first unit carries it
+
+    def carried_by(
+        self, text: str, *, given: frozenset[str] = frozenset(), first: bool = True
+    ) -> bool:
+        if self.lead and not first:
+            return False
+        if self.numeric == "amount":
+            # an amount of money ("10 million baht"), not a day or a year
+            if not any(number_terms(m.group()) - given for m in _AMOUNT.finditer(text)):
+                return False
+        elif self.numeric and not (number_terms(text) - given):
+            return False
+        return any(p.search(text) for p in self.evidence)
+
+
+@dataclass(frozen=True)
+class Cues:
+    kinds: tuple[Kind, ...]
+    concepts: dict[str, frozenset[str]]  # concept -> its words, tokenised
+    # concept -> its Thai and Japanese words found as they are written (a Thai word the
+    # tokeniser cuts in two, "ประชารัฐ", is still found; short Thai words only as tokens)
+    spelled: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # tokens of cue and concept words: question words, never "unknown" to the documents
+    known: frozenset[str] = frozenset()
+    # concept -> the tokens of all its words, in every language (keyword search across
+    # languages: a Thai question's concepts find a Japanese document)
+    expansion: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def kinds_of(self, question: str) -> list[Kind]:
+        q = question.lower()
+        return [k for k in self.kinds if any(_cue_in(c, q) for cs in k.cues.values() for c in cs)]
+
+
+def _cue_in(cue: str, question: str) -> bool:
+    """A Thai or Japanese cue anywhere; an English cue only at the start of a word
+    ("ratio" is not asked by "cooperation", nor "term" by "determine")."""
+    if not cue[:1].isascii() or not cue[:1].isalpha():
+        return cue in question
+    start = question.find(cue)
+    while start >= 0:
+        if start == 0 or not question[start - 1].isalpha():
+            return True
+        start = question.find(cue, start + 1)
+    return False
+
+
+@cache
+def load_cues(path: Path = CUES_FILE) -> tuple[tuple[Kind, ...], dict[str, tuple[str, ...]]]:
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    kinds = tuple(
+        Kind(
+            name=name,
+            priority=int(spec.get("priority", 1)),
+            cues={lang: tuple(c.lower() for c in words) for lang, words in spec["cues"].items()},
+            evidence=tuple(re.compile(p, re.IGNORECASE) for p in spec["evidence"]),
+            numeric=spec.get("numeric", False),
+            lead=bool(spec.get("lead", False)),
+        )
+        for name, spec in data["kinds"].items()
+    )
+    return kinds, {name: tuple(words) for name, words in data["concepts"].items()}
+
+
+def build_cues(tokenizer: Tokenizer) -> Cues:
+    """A concept word of one token matches as that token; a word of several tokens
+    ("sme d bank", "จังหวัดของญี่ปุ่น") only as written, never through one of its tokens
+    ("sme", "ญี่ปุ่น"). Thai and Japanese words are also found as written."""
+    kinds, concepts = load_cues()
+    tokens_of = {w: tokenizer.tokenize(w) for words in concepts.values() for w in words}
+    tokenised = {
+        name: frozenset(tokens_of[w][0] for w in words if len(tokens_of[w]) == 1)
+        for name, words in concepts.items()
+    }
+    spelled = {
+        name: tuple(
+            w.lower()
+            for w in words
+            if _JA.search(w) or (_THAI.search(w) and len(w) >= 4) or len(tokens_of[w]) > 1
+        )
+        for name, words in concepts.items()
+    }
+    expansion = {
+        name: frozenset(tok for w in words for tok in tokens_of[w])
+        for name, words in concepts.items()
+    }
+    known = {tok for words in expansion.values() for tok in words}
+    for kind in kinds:
+        for words in kind.cues.values():
+            known.update(tok for word in words for tok in tokenizer.tokenize(word))
+    return Cues(
+        kinds=kinds,
+        concepts=tokenised,
+        spelled=spelled,
+        known=frozenset(known),
+        expansion=expansion,
+    )

@@ -1,0 +1,99 @@
+"""Question kinds, concepts and novelty: the data in knowledge/answer_cues.toml and how
+the extractor reads it (each test fails without the behaviour it names)."""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.extract import Extractor, Rarity, build_cues
+from knowledge.service import KnowledgeService
+from knowledge.skill import render_answer
+from language.tokenize import get_tokenizer
+
+
+def _extractor() -> Extractor:
+    tokenizer = get_tokenizer()
+    return Extractor(tokenizer, build_cues(tokenizer))
+
+
+def _kinds(extractor: Extractor, question: str) -> set[str]:
+    return {k.name for k in extractor.cues.kinds_of(question)}
+
+
+def test_a_name_of_several_words_is_found_only_whole() -> None:
+    extractor = _extractor()
+    # "sme" alone is not SME D Bank; "ส่งเสริม" alone is not the BOI's Thai name
+    assert "@smebank" not in extractor.terms("smallest project BOI will promote for SMEs")
+    assert "@smebank" in extractor.terms("apply at SME D Bank")
+    assert "@boi" not in extractor.terms("กรมส่งเสริมอุตสาหกรรม")
+    assert "@boi" in extractor.terms("สำนักงานคณะกรรมการส่งเสริมการลงทุน")
+    # "ญี่ปุ่น" alone is not a Japanese prefecture
+    assert "@prefecture" not in extractor.terms("วีซ่าทำงานญี่ปุ่น")
+
+
+def test_an_english_cue_is_read_only_at_the_start_of_a_word() -> None:
+    extractor = _extractor()
+    assert "ratio" not in _kinds(extractor, "how many cooperation agreements were signed")
+    assert "ratio" in _kinds(extractor, "what debt to equity ratio is allowed")
+    assert "repayment" not in _kinds(extractor, "who determines the size")
+
+
+def test_new_kinds_ratio_grace_and_criteria_have_their_cues() -> None:
+    extractor = _extractor()
+    assert "ratio" in _kinds(extractor, "สัดส่วนหนี้ต่อทุนห้ามเกินเท่าไหร่")
+    assert "grace" in _kinds(extractor, "据置期間は？")
+    assert "criteria" in _kinds(extractor, "สสว ใช้อะไรวัดขนาดกิจการ")
+    assert "per_borrower" in _kinds(extractor, "รายนึงขอได้แค่ไหนคะ")
+
+
+def test_an_amount_is_not_carried_by_a_year_alone() -> None:
+    extractor = _extractor()
+    amount = next(k for k in extractor.cues.kinds if k.name == "amount")
+    given = frozenset({"#n20000000000"})
+    background = "The cabinet approved it on 17 January 2017 with 20,000 million baht."
+    terms = "Amount: at most 10 million baht per borrower."
+    assert not amount.carried_by(background, given=given)
+    assert amount.carried_by(terms, given=given)
+
+
+def test_pieces_of_a_name_abbreviations_and_word_forms_are_not_novel() -> None:
+    extractor = _extractor()
+    frequency = {"อุ": 1, "promotion": 2, "project": 2, "boi": 1, "sme": 5}
+    rarity = Rarity(frequency, 10)
+    # "เจโทร" (JETRO) is cut into pieces no document uses ("เจ", "โทร"); "อุตฯ" is an
+    # abbreviation (its piece "ตฯ" is in no document either)
+    assert extractor.novelty("เจโทร อุตฯ", rarity, frequency) == 0.0
+    # "promote" is known from "promotion"; "weekend" is not
+    assert extractor.novelty("which project will BOI promote", rarity, frequency) == 0.0
+    assert extractor.novelty("which project this weekend", rarity, frequency) > 0.2
+
+
+def test_a_question_s_concepts_are_searched_in_every_language() -> None:
+    extractor = _extractor()
+    tokens = set(extractor.expansion("ดอกเบี้ยเท่าไหร่"))
+    assert {"interest", "金利"} <= tokens
+
+
+def test_a_thai_question_finds_a_document_only_in_other_languages(
+    no_thai_service: KnowledgeService,
+) -> None:
+    answer = no_thai_service.answer("ธุรกิจบริการขนาดย่อม มีลูกจ้างได้ไม่เกินกี่คน", lang="th")
+    assert answer.confident
+    assert re.search(r"up to 30|30人", render_answer(answer, "th"))
+
+
+def test_the_unit_giving_every_asked_kind_wins(starter_service: KnowledgeService) -> None:
+    # a repayment term and a grace period: "最初の3年間は元本の返済が不要", not the sentence
+    # that only names 据置期間
+    answer = starter_service.answer("元本の据置は何年？", lang="ja")
+    assert "最初の3年間" in render_answer(answer, "ja")
+
+
+def test_another_section_s_heading_does_not_hide_a_word_from_a_unit(
+    starter_service: KnowledgeService,
+) -> None:
+    # "prefecture" heads the Aichi section; the count of prefectures is in another one
+    answer = starter_service.answer(
+        "How many Japanese prefectures had signed cooperation agreements by 2019?", lang="en"
+    )
+    assert "21 Japanese prefectures" in render_answer(answer, "en")
