@@ -80,6 +80,9 @@ def evaluate(
         bool,
         typer.Option(help="Fact-in-answer evaluation on knowledge_questions_v2.json (dev, test)"),
     ] = True,
+    misses: Annotated[
+        bool, typer.Option(help="Print every question whose reply lacks the fact (both splits)")
+    ] = False,
 ) -> None:
     """Evaluate retrieval and answers: recall@1/5, MRR, the asked fact in the reply shown
     (extraction beside the whole-section baseline, dev and test splits), declines, latency."""
@@ -90,6 +93,7 @@ def evaluate(
         latency_chunks=latency_chunks,
         with_baseline=baseline,
         with_answers=answers,
+        show_misses=misses,
         console=Console(),
     )
 

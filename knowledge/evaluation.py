@@ -355,6 +355,7 @@ def run_evaluation(
     latency_chunks: int = 10_000,
     with_baseline: bool = True,
     with_answers: bool = True,
+    show_misses: bool = False,
     console: Console | None = None,
 ) -> dict[str, Any]:
     from knowledge.answer_eval import run_fact_evaluation
@@ -372,7 +373,11 @@ def run_evaluation(
             questions, workdir, with_baseline=with_baseline, console=console
         )
         print_retrieval(retrieval, console)
-        facts = run_fact_evaluation(workdir=workdir, console=console) if with_answers else None
+        facts = (
+            run_fact_evaluation(workdir=workdir, console=console, show_misses=show_misses)
+            if with_answers
+            else None
+        )
         latency = (
             latency_run(in_scope, workdir, chunks=latency_chunks, console=console)
             if latency_chunks
