@@ -9,7 +9,7 @@ proposals were equally good partners; at or above `good`, at least half were.
 
 from __future__ import annotations
 
-THRESHOLDS = {"very_good": 0.78, "good": 0.60}
+THRESHOLDS = {"very_good": 0.79, "good": 0.59}
 
 
 def strength(score: float) -> str:

@@ -34,7 +34,13 @@ def test_words_of_longer_names_are_boilerplate_only_when_very_common() -> None:
     texts = [*ENGLISH_OFFERS, "gasket", "gasket seal", "o-ring", "valve"]
     names = frozenset({"factory", "gasket"})
     model = Boilerplate(
-        texts, concept_tokens, share=0.3, least=3, keep=frozenset({"gasket"}), names=names
+        texts,
+        concept_tokens,
+        share=0.3,
+        least=3,
+        keep=frozenset({"gasket"}),
+        names=names,
+        name_share=0.5,
     )
     assert "factory" in model.common["en"]
     assert "gasket" not in model.common["en"]
