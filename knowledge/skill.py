@@ -8,6 +8,7 @@ Writes are effects, applied by the worker in the turn's transaction.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -245,17 +246,11 @@ class KnowledgeSkill:
 
 def render_answer(answer: Answer, lang: Lang) -> str:
     if answer.generated:
-        lines = [
-            t(
-                "kb.source_line",
-                lang,
-                n=n,
-                title=s.title,
-                source=s.source,
-                as_of=date_text(s.as_of, lang) if s.as_of else t("kb.as_of_unknown", lang),
-            )
-            for n, s in enumerate(answer.sources, start=1)
-        ]
+        lines = []
+        for n, s in enumerate(answer.sources, start=1):
+            as_of = date_text(s.as_of, lang) if s.as_of else t("kb.as_of_unknown", lang)
+            key = "kb.source_line_dated" if dated(s.source, as_of) else "kb.source_line"
+            lines.append(t(key, lang, n=n, title=s.title, source=s.source, as_of=as_of))
         return t("kb.answer_generated", lang, answer=answer.text, sources="\n".join(lines))
     source = answer.sources[0] if answer.sources else None
     passage = answer.text
@@ -265,17 +260,30 @@ def render_answer(answer: Answer, lang: Lang) -> str:
         passage = (
             f"{t('kb.only_in', lang, language=t(f'kb.lang_name.{best.lang}', lang))}\n{passage}"
         )
+    # the reader's calendar: พ.ศ. 2567 / 2024年 / 2024
+    as_of = (
+        date_text(source.as_of, lang) if source and source.as_of else t("kb.as_of_unknown", lang)
+    )
+    said = source.source if source else ""
     return t(
-        "kb.answer",
+        "kb.answer_source_dated" if dated(said, as_of) else "kb.answer",
         lang,
         passage=passage,
         title=source.title if source else "",
-        source=source.source if source else "",
-        # the reader's calendar: พ.ศ. 2567 / 2024年 / 2024
-        as_of=date_text(source.as_of, lang)
-        if source and source.as_of
-        else t("kb.as_of_unknown", lang),
+        source=said,
+        as_of=as_of,
     )
+
+
+_LAST_BRACKET = re.compile(r"[(（]([^()（）]*)[)）]\s*$")
+
+
+def dated(source: str, as_of: str) -> bool:
+    """Whether the source's closing bracket already names the year the answer is as of
+    ("เดอะเนชั่น (2567)" with พ.ศ. 2567): then "as of" would say it twice."""
+    last = _LAST_BRACKET.search(source)
+    years = re.findall(r"\d{4}", as_of)
+    return bool(last and years and all(year in last.group(1) for year in years))
 
 
 def answer_buttons(answer: Answer, lang: Lang) -> tuple[Button, ...]:

@@ -20,7 +20,7 @@ from knowledge.extract import (
 )
 from knowledge.loaders import Chunker
 from knowledge.service import KnowledgeService
-from knowledge.skill import render_answer
+from knowledge.skill import dated, render_answer
 from tests.knowledge.conftest import doc
 
 TABLE_DOC = doc(
@@ -212,3 +212,17 @@ def test_of_two_dated_documents_that_disagree_the_later_one_answers_and_says_its
     assert answer.confident
     assert "150,000 baht" in reply and "100,000 baht" not in reply
     assert "2025" in reply  # the heading and the as-of date say which year it is from
+
+
+def test_a_source_that_names_its_date_is_not_dated_twice(
+    starter_service: KnowledgeService,
+) -> None:
+    assert dated("เดอะเนชั่น (2567)", "พ.ศ. 2567")
+    assert dated("Bangkok Post（2025年5月20日）", "2025年5月20日")
+    assert not dated("Bangkok Post (2024)", "20 May 2025")  # another year: said
+    assert not dated("JETRO Bangkok", "2024")
+    answer = starter_service.answer("BOIの恩典は？", lang="ja")
+    reply = render_answer(answer, "ja")
+    source_line = reply.splitlines()[-1]
+    assert source_line.startswith("出典：") and "2025年5月20日" in source_line
+    assert source_line.count("2025年5月20日") == 1 and "時点" not in source_line
