@@ -182,6 +182,12 @@ class Dialogue:
         match = self._intents.classify(text, context="form" if in_flow else "idle")
         if match is None:
             return False
+        active = self._active_skill(turn)
+        if match.confidence < 1.0 and active is not None and active.takes_answer(turn, text):
+            # A guessed intent gives way to a clean answer to the pending choice or number
+            # ("ญี่ปุ่น, เวียดนาม" at the export markets is not "menu"); a command word,
+            # an example or a named language (confidence 1) still wins.
+            return False
         turn.intent = match.name
         return act(self, turn, match, in_flow=in_flow)
 

@@ -3,10 +3,9 @@ language, the CSRF token and the navigation."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
@@ -41,7 +40,11 @@ def markdown(text: str) -> str:
     return _markdown.render(text)
 
 
-def clock(zone: str) -> Callable[[datetime, str], str]:
+class Clock(Protocol):
+    def __call__(self, value: datetime, fmt: str = ..., zone: bool = ...) -> str: ...
+
+
+def clock(zone: str) -> Clock:
     """Stored times (UTC) shown in the office's time zone, with its offset
     ("2026-12-02 09:15 UTC+7"): staff read the clock on their wall."""
     tz = ZoneInfo(zone)

@@ -90,6 +90,11 @@ class Skill(Protocol):
         """After a language change mid-flow: ask the pending question again."""
         ...
 
+    def takes_answer(self, turn: Turn, text: str) -> bool:
+        """Whether `text` is a clean answer to this flow's pending choice or number step
+        ("ญี่ปุ่น, เวียดนาม" at the export markets), which a guessed intent must not take."""
+        ...
+
 
 @dataclass
 class Services:

@@ -130,6 +130,9 @@ class HandoffSkill:
     def reask(self, turn: Turn) -> bool:
         return False
 
+    def takes_answer(self, turn: Turn, text: str) -> bool:
+        return False
+
     # -- StaffHandoff -------------------------------------------------------------------
 
     def start(self, turn: Turn, *, question: str) -> None:

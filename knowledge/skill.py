@@ -131,6 +131,9 @@ class KnowledgeSkill:
     def reask(self, turn: Turn) -> bool:
         return False  # answers have no pending question
 
+    def takes_answer(self, turn: Turn, text: str) -> bool:
+        return False
+
     def on_free_text(self, turn: Turn) -> bool:
         question = (turn.msg.text or "").strip()
         if not question:

@@ -126,6 +126,9 @@ class MatchingSkill:
     def reask(self, turn: Turn) -> bool:
         return False
 
+    def takes_answer(self, turn: Turn, text: str) -> bool:
+        return False  # a described search is free text: any intent goes first
+
     def on_text(self, turn: Turn) -> bool:
         text = (turn.msg.text or "").strip()
         if self._flow_expired(turn):

@@ -9,6 +9,7 @@ from core.i18n import t
 from core.turn import Turn
 from core.types import Channel, Conversation, IncomingMessage, Kind, from_hint
 from language.detect import detect
+from language.intents import IntentMatch
 
 
 def msg(
@@ -120,6 +121,9 @@ def test_a_failing_skill_apologises_instead_of_crashing() -> None:
 
         on_free_text = reask = on_text
 
+        def takes_answer(self, turn: Turn, text: str) -> bool:
+            return False
+
     out = Dialogue(skills=[Broken()]).handle(
         Conversation(channel="line", user_id="u"), msg(text="x", postback="reg:start")
     )
@@ -138,8 +142,9 @@ class _Form:
 
     name = "reg"
 
-    def __init__(self) -> None:
+    def __init__(self, answers: frozenset[str] = frozenset()) -> None:
         self.texts: list[str] = []
+        self.answers = answers  # what its pending step would take as a clean answer
 
     def on_postback(self, turn: Turn, data: str) -> bool:
         turn.conv.flow = "reg:form"
@@ -154,8 +159,36 @@ class _Form:
         turn.say("help")
         return True
 
+    def takes_answer(self, turn: Turn, text: str) -> bool:
+        return text in self.answers
+
     def on_free_text(self, turn: Turn) -> bool:
         return False
+
+
+class _Guess:
+    """An intent reader that reads every text as "menu" with a fixed confidence."""
+
+    def __init__(self, confidence: float) -> None:
+        self.confidence = confidence
+
+    def classify(self, text: str, *, context: str = "idle") -> IntentMatch | None:
+        return IntentMatch("menu", self.confidence)
+
+
+@pytest.mark.parametrize(("confidence", "answered"), [(0.6, True), (1.0, False)])
+def test_a_guessed_intent_gives_way_to_a_clean_answer(confidence: float, answered: bool) -> None:
+    form = _Form(answers=frozenset({"ญี่ปุ่น, เวียดนาม"}))
+    dialogue = Dialogue(skills=[form], intents=_Guess(confidence))
+    conv = dialogue.handle(
+        Conversation(channel="line", user_id="u"), msg(postback="reg:start")
+    ).conv
+    out = dialogue.handle(conv, msg(text="ญี่ปุ่น, เวียดนาม"))
+    assert form.texts == (["ญี่ปุ่น, เวียดนาม"] if answered else [])
+    assert (out.conv.flow == "reg:form") is answered
+    # Text the step would not take as an answer still goes to the guessed intent.
+    out = dialogue.handle(conv, msg(text="ไปเมนูหน่อย"))
+    assert out.conv.flow is None and "ไปเมนูหน่อย" not in form.texts
 
 
 def test_menu_pauses_an_active_flow() -> None:

@@ -9,11 +9,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from core.i18n import t
+from core.types import Lang
 from knowledge.models import KnowledgeDocument
 from tests.console.conftest import csrf_of, sign_in
 
 
-def _as(client: TestClient, email: str, lang: str, role: str = "editor") -> str:
+def _as(client: TestClient, email: str, lang: Lang, role: str = "editor") -> str:
     """Signed in, reading the console in `lang`; returns the session's CSRF token."""
     sign_in(client, email, role)
     csrf = csrf_of(client.get("/admin").text)
@@ -21,7 +22,7 @@ def _as(client: TestClient, email: str, lang: str, role: str = "editor") -> str:
     return csrf
 
 
-def _says(page: str, code: int, lang: str) -> bool:
+def _says(page: str, code: int, lang: Lang) -> bool:
     text = html.unescape(page)
     return all(t(f"console.error.{code}.{part}", lang) in text for part in ("title", "advice"))
 

@@ -29,6 +29,9 @@ class _Answerer:
     def reask(self, turn) -> bool:
         return False
 
+    def takes_answer(self, turn, text: str) -> bool:
+        return False
+
     def on_free_text(self, turn) -> bool:
         self.questions.append(turn.msg.text)
         turn.say("coming_soon")
