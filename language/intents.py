@@ -42,6 +42,7 @@ FORM_INTENTS = frozenset(
 )
 # At the main menu, "back" and "skip" have nothing to act on.
 IDLE_EXCLUDED = frozenset({"back", "skip"})
+GREET = "greet"
 NONE = "none"
 # Words that speak of a language, not a country ("ไทย" alone is Thailand as often).
 LANGUAGE_CUES = (
@@ -172,7 +173,14 @@ class IntentModel:
         if exact == NONE:
             return None
         scores = self.scores(text, context=context)
-        name, best = max(scores.items(), key=lambda item: item[1])
+        ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+        name, best = ranked[0]
+        if name == GREET and len(ranked) > 1 and ranked[1][0] != NONE:
+            runner, second = ranked[1]
+            if second >= max(self.thresholds.min_score, 0.8 * best):
+                # "hello, could you register my firm?": a request almost as likely as the
+                # greeting around it is what to do ("ดีจ้าแอดมิน" stays a greeting).
+                name, best = runner, second
         if name == NONE or best < self.thresholds.min_score:
             return None
         if name == "switch_language" and not self._asks_for_language(text):
