@@ -78,6 +78,13 @@ class RegistrationSkill(MembershipSteps):
             return False
         return True
 
+    def takes_answer(self, turn: Turn, text: str) -> bool:
+        reg = self._state(turn)
+        state = self._engine_state(reg)
+        if reg.get("stage") not in {"form", "pedit"} or state is None:
+            return False
+        return self.engine.would_take(state, text.strip(), turn.lang)
+
     def on_text(self, turn: Turn) -> bool:
         reg = self._state(turn)
         text = (turn.msg.text or "").strip()

@@ -57,13 +57,6 @@ class FormSteps(RegistrationBase):
             return True
         return False
 
-    def takes_answer(self, turn: Turn, text: str) -> bool:
-        reg = self._state(turn)
-        state = self._engine_state(reg)
-        if reg.get("stage") not in {"form", "pedit"} or state is None:
-            return False
-        return self.engine.would_take(state, text.strip(), turn.lang)
-
     def _start(self, turn: Turn, reg: dict[str, Any]) -> None:
         company = self._company(turn)
         if company is not None:
