@@ -374,6 +374,11 @@ class Extractor:
         return scored
 
 
+# How far behind the best unit a unit of its document carrying the asked kind may be
+# and still be shown (times the margin).
+KIND_MARGIN = 1.5
+
+
 def pick(scored: Sequence[ScoredUnit], *, margin: float, limit: int = 3) -> list[ScoredUnit]:
     """The best unit and up to `limit - 1` more from the same document scoring within
     `margin` of it, in document order. Between documents scoring almost alike, the one
@@ -396,6 +401,21 @@ def pick(scored: Sequence[ScoredUnit], *, margin: float, limit: int = 3) -> list
         and s.score >= best.score - margin
     ]
     chosen = [best, *same_document[: limit - 1]]
+    if best.features.kind == 0:
+        # The best unit names the thing asked about but not the asked kind of fact ("the
+        # 20,000 million fund ... how much per borrower?" is closest to the fund's opening
+        # line): the document's best unit carrying it is shown too, when not far behind.
+        carrying = [
+            s
+            for s in scored
+            if s.candidate.document_id == best.candidate.document_id
+            and s.features.kind > 0
+            and s.score >= best.score - KIND_MARGIN * margin
+        ]
+        # the unit carrying most of what was asked ("per borrower" over any amount)
+        lead = max(carrying, key=lambda s: (s.features.kind, s.score), default=None)
+        if lead is not None and lead not in chosen:
+            chosen = [*chosen[: limit - 1], lead]
     return sorted(chosen, key=lambda s: (s.candidate.position, s.candidate.n))
 
 

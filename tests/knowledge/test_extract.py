@@ -157,7 +157,9 @@ def test_units_are_embedded_at_ingest_not_per_question(
     assert calls == [1]  # the question only
 
 
-def _unit(text: str, section: str, score: float, *, n: int, topic: str = "t") -> ScoredUnit:
+def _unit(
+    text: str, section: str, score: float, *, n: int, topic: str = "t", kind: float = 0.0
+) -> ScoredUnit:
     candidate = UnitCandidate(
         chunk_id=f"1-1-{n}",
         topic=topic,
@@ -172,7 +174,29 @@ def _unit(text: str, section: str, score: float, *, n: int, topic: str = "t") ->
         chunk_similarity=0.0,
         topic_rank=0,
     )
-    return ScoredUnit(candidate, score, Features(score, 0.0, 0.0, 0.0, 0.0, 0.0))
+    return ScoredUnit(candidate, score, Features(score, 0.0, 0.0, kind, 0.0, 0.0))
+
+
+def test_a_unit_carrying_the_asked_kind_is_shown_beside_a_best_unit_that_does_not() -> None:
+    opening = _unit(
+        "The fund of 20,000 million baht was approved in 2017.", "Background", 0.70, n=0
+    )
+    rounds = _unit("- 2019 round: 3,000 million baht.", "Later rounds", 0.60, n=4, kind=0.33)
+    per_borrower = _unit(
+        "- At most 10 million baht per borrower.", "Loan terms", 0.45, n=2, kind=1.0
+    )
+    far = _unit("- At most 5 million baht per borrower.", "Terms", 0.39, n=5, kind=1.0)
+    other_document = _unit(
+        "- Up to 5 million baht per firm.", "Terms", 0.69, n=1, topic="u", kind=1.0
+    )
+    # 0.25 behind, outside the margin: shown all the same, as the one carrying most of
+    # what was asked in the best unit's document; the other document's stays out
+    chosen = pick([opening, other_document, rounds, per_borrower, far], margin=0.2)
+    assert chosen == [opening, per_borrower, rounds]
+    assert far not in pick([opening, rounds, far], margin=0.2)  # 0.31 behind: too far
+    # a best unit that carries the kind itself needs nothing beside it
+    priced = _unit("The fund lends 20,000 million baht.", "Background", 0.70, n=0, kind=0.33)
+    assert pick([priced, per_borrower], margin=0.2) == [priced]
 
 
 def test_pick_keeps_close_sections_of_one_document_in_document_order() -> None:
