@@ -39,5 +39,6 @@ def configure_logging(level: str) -> None:
         "urllib3",
         "chromadb",
         "aiohttp.access",
+        "bm25s",  # one DEBUG line per index build, shown wherever the root level is lower
     ):
         logging.getLogger(noisy).setLevel(logging.WARNING)

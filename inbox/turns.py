@@ -163,6 +163,8 @@ def commit_turn(
                 result = apply_turn(session, msg, outcome)
                 if not reply_in_response:
                     _queue_own_replies(session, event_id, msg, outcome.replies)
+                elif outcome.replies:
+                    _record_delivered(session, event_id, msg, outcome.replies)
                 queue_notifications(session, inbox_id=event_id, notifications=result.notifications)
                 notified = bool(result.notifications)
                 if not _mark_handled(session, event_id, reply_in_response, notified, owner):
@@ -190,6 +192,22 @@ def _queue_own_replies(
             callback_query_id=msg.callback_query_id,
             event_time=msg.timestamp,
         )
+
+
+def _record_delivered(
+    session: Session, event_id: int, msg: IncomingMessage, replies: Sequence[Reply]
+) -> None:
+    """Replies answered in the HTTP response (the simulator) are kept as delivered, so
+    the console's transcript shows the bot's side of a simulated conversation too."""
+    row = repo.queue_replies(
+        session,
+        inbox_id=event_id,
+        msg_channel=msg.channel,
+        user_id=msg.user_id,
+        chat_id=msg.chat_id,
+        replies=replies,
+    )
+    row.sent_at = utcnow()
 
 
 def _mark_handled(
