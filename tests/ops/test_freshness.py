@@ -13,6 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.knowledge.test_processes import RICE
 from tests.ops.conftest import ChromaServer
 from tests.registration.test_happy_paths import JAPAN_FIRM_SCRIPTS, THAI_SME_SCRIPTS
 from tests.server_process import ServerProcess, cluster_env, run_cli
@@ -20,22 +21,6 @@ from tests.standin import PlatformStandIn
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
-RICE = """---
-title: Rice export grant
-lang: en
-topic: rice-export-grant
-source: Test ministry leaflet
-as_of: 2025-06
----
-
-# Rice export grant
-
-## Amount
-- The grant pays at most 250,000 baht per exporter.
-
-## How to apply
-- Apply at the provincial commerce office.
-"""
 QUESTION = "How much does the rice export grant pay?"
 
 
