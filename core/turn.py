@@ -92,7 +92,8 @@ class Skill(Protocol):
 
     def takes_answer(self, turn: Turn, text: str) -> bool:
         """Whether `text` is a clean answer to this flow's pending choice or number step
-        ("ญี่ปุ่น, เวียดนาม" at the export markets), which a guessed intent must not take."""
+        ("ลูกค้า, รับจ้างผลิต" at the partnership question), which a guessed intent must
+        not take. Free text is never such an answer."""
         ...
 
 
