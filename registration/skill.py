@@ -79,11 +79,12 @@ class RegistrationSkill(MembershipSteps):
         return True
 
     def takes_answer(self, turn: Turn, text: str) -> bool:
-        reg = self._state(turn)
-        state = self._engine_state(reg)
-        if reg.get("stage") not in {"form", "pedit"} or state is None:
+        reg = turn.conv.data.get(NAME)  # read only: the turn is not this skill's yet
+        if not isinstance(reg, dict) or reg.get("stage") not in {"form", "pedit"}:
             return False
-        return self.engine.would_take(state, text.strip(), turn.lang)
+        state = self._engine_state(reg)
+        lang = reg.get("lang") or turn.lang
+        return state is not None and self.engine.would_take(state, text.strip(), lang)
 
     def on_text(self, turn: Turn) -> bool:
         reg = self._state(turn)

@@ -8,6 +8,7 @@ from typing import Literal
 from assembly.features import registration_skill
 from bot.dialogue import Dialogue
 from core.i18n import t
+from language.intents import IntentMatch
 from tests.registration.driver import Driver, texts
 from tests.registration.test_happy_paths import THAI_SME_SCRIPTS, _start
 
@@ -102,3 +103,32 @@ def test_a_short_japanese_question_mid_form_keeps_the_form(db_engine) -> None:
     assert state["draft"]["step"] == step
     assert state["draft"]["answers"]["name"] == "株式会社質問"
     assert driver.conv().flow == "reg"
+
+
+class _GuessesMenu:
+    """An intent reader that guesses "menu" (confidence 0.6) for a few texts."""
+
+    TEXTS = frozenset({"ลูกค้า, รับจ้างผลิต", "ไม่รู้สิ"})
+
+    def classify(self, text: str, *, context: str = "idle") -> IntentMatch | None:
+        return IntentMatch("menu", 0.6) if text in self.TEXTS else None
+
+
+def test_a_clean_answer_to_a_choice_step_is_kept_whatever_intent_is_guessed(db_engine) -> None:
+    skill = registration_skill()
+    driver = Driver(
+        db_engine,
+        channel="line",
+        user_id="U-guess",
+        dialogue=Dialogue(skills=[skill], intents=_GuessesMenu()),
+    )
+    driver.skill = skill
+    _start(driver, "th", "th_sme")
+    for kind, value in THAI_SME_SCRIPTS["th"][:5]:  # up to the partnership choice
+        driver.text(value) if kind == "text" else driver.press(value)
+    assert driver.reg_state()["draft"]["step"] == "partnership"
+    driver.text("ลูกค้า, รับจ้างผลิต")  # both are options of this step: an answer, not "menu"
+    assert driver.conv().flow == "reg"
+    assert driver.reg_state()["draft"]["pending"] == ["buyer", "oem"]
+    driver.text("ไม่รู้สิ")  # not an option: the guessed intent wins and the menu pauses the form
+    assert driver.conv().flow is None
