@@ -142,7 +142,7 @@ class Dialogue:
             self._leave_flow(turn)
             turn.say("menu.title", buttons=main_menu_buttons(turn.lang))
             return
-        if _is_greeting(command):
+        if _is_greeting(command) and not self._more_than_hello(turn, text):
             self._greet(turn)
             return
         if command in HELP_WORDS:
@@ -173,6 +173,15 @@ class Dialogue:
         if not active.reask(turn):
             turn.conv.flow = None
             turn.say("menu.title", buttons=main_menu_buttons(turn.lang))
+
+    def _more_than_hello(self, turn: Turn, text: str) -> bool:
+        """Whether a message that starts with a hello also asks for something: Thai puts
+        spaces between phrases, not words, so "สวัสดีครับ อยากลงทะเบียนบริษัทครับ" is two
+        "words" and a request. The intent layer tells; a bare hello never asks."""
+        if self._intents is None or text.strip().rstrip("!.。！ ~").lower() in GREETING_WORDS:
+            return False
+        match = self._intents.classify(text, context="form" if turn.conv.flow else "idle")
+        return match is not None and match.name != "greet"
 
     def _understood(self, turn: Turn, text: str) -> bool:
         """The intent layer first: a request in any wording is carried out here."""

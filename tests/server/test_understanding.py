@@ -47,6 +47,9 @@ def conversation(client: TestClient, channel: str, user: str) -> ChatUser:
         ("line", "อยากลงทะเบียนบริษัทค่ะ"),
         ("telegram", "会社を登録したいです"),
         ("telegram", "sign me up pls"),
+        # a hello and a request, with the spaces Thai puts between phrases, not words
+        ("line", "สวัสดีครับ อยากลงทะเบียนบริษัทครับ"),
+        ("telegram", "hello, could you register our company?"),
     ],
 )
 def test_typed_register_starts_registration(client: TestClient, channel: str, text: str) -> None:
