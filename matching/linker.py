@@ -32,6 +32,10 @@ from matching.phrases import Boilerplate
 
 SPELLING_SCORE = 85  # how close (0-100) a misspelt name must be to a form of its concept
 SPELLING_LEAST = 6  # ... counted on forms and phrases of at least this many letters
+# A word that is only part of longer product names ("タイ" of Thai silk, "สูง" of
+# high-precision parts) is boilerplate when more than this share of the directory's texts
+# in its language use it (`phrases.Boilerplate`; tuned on the held-out dev seeds).
+NAME_SHARE = 0.3
 Link = tuple[tuple[int, float], ...]
 
 
@@ -94,7 +98,11 @@ class ConceptLinker:
         """Learn the directory's boilerplate words and link its texts in one batch."""
         texts = list(texts)
         self.boilerplate = Boilerplate(
-            texts, concept_tokens, keep=self._vocabulary, names=self._name_words
+            texts,
+            concept_tokens,
+            keep=self._vocabulary,
+            names=self._name_words,
+            name_share=NAME_SHARE,
         )
         self._links = {}
         self.prime(texts)

@@ -81,6 +81,11 @@ class Weights:
     center_languages: bool = True  # subtract each language's mean embedding (see engine)
     neutral: float = 0.4  # the value of a signal nobody filled in (no text, no sector ...)
     missing_cert_cut: float = 0.4  # a direction loses this share when no required cert is held
+    # A company whose text answers nothing of the viewer's (text signal below
+    # `relevance_full`) is not lifted by a fitting sector or partnership alone: its
+    # direction is scaled down towards `relevance_floor` at no text evidence at all.
+    relevance_floor: float = 0.7
+    relevance_full: float = 0.2
     not_interested_factor: float = 0.3  # "not interested" multiplies the score by this
     # Diversity: "defer" keeps near-copies off the same page of `page_size` results (they
     # move to the next page); "mmr" is maximal marginal relevance; "none" is score order.

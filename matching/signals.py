@@ -233,5 +233,8 @@ def _reciprocal(
     if viewer_requires:
         dir_ab = dir_ab * (1.0 - w.missing_cert_cut * (1.0 - cert_ab))
     dir_ba = w.text * text_ba + w.certifications * cert_ba + shared
+    if w.relevance_floor < 1.0:  # a fitting sector alone does not make a partner
+        evidence = np.clip(text_ab / max(w.relevance_full, 1e-6), 0.0, 1.0)
+        dir_ab = dir_ab * (w.relevance_floor + (1.0 - w.relevance_floor) * evidence)
     dir_ba = np.where(need > 0, dir_ba * (1.0 - w.missing_cert_cut * (1.0 - cert_ba)), dir_ba)
     return (2.0 * dir_ab * dir_ba / np.maximum(dir_ab + dir_ba, 1e-9)).astype(np.float32)

@@ -185,3 +185,59 @@ def test_description_asking_for_buyers_meets_the_others_needs(
     assert "match.reason.needs_described" in matches[0].reason_keys
     # A need for a product is still compared with what the others offer.
     assert matcher.match_text("Looking for frozen shrimp", country="JP", k=1)[0].ref == "TH-SHRIMP"
+
+
+def test_the_product_outranks_a_fitting_sector_that_offers_nothing_asked(embedder) -> None:
+    from dataclasses import replace
+
+    from matching.scoring import DEFAULT_WEIGHTS
+    from matching.snapshot import Profile
+
+    # A Japanese apparel firm in Chonburi seeks towels. One Thai SME makes hotel towels
+    # (a paper-and-linen division, a little smaller, with a need of its own that is not
+    # the Japanese firm's offer); the other makes network equipment, but in the textile
+    # division next to apparel, in Chonburi, of the same size. The towels come first.
+    jp = Profile(
+        id=1,
+        ref="J",
+        name="J",
+        country="JP",
+        sector="14",
+        offers="アパレル製品の企画・販売をしています。",
+        seeks="タイ国内のタオルサプライヤーを探しています",
+        partnership=("supplier",),
+        employees=300,
+        thai_base="Chonburi",
+    )
+    towels = Profile(
+        id=2,
+        ref="TOWEL",
+        name="T",
+        country="TH",
+        sector="17",
+        offers="ผลิตผ้าเช็ดตัวโรงแรม",
+        seeks="หาลูกค้าญี่ปุ่นที่ต้องการซื้อผ้าห่ม",
+        partnership=("buyer",),
+        employees=20,
+        location="Chonburi",
+    )
+    network = Profile(
+        id=3,
+        ref="NET",
+        name="N",
+        country="TH",
+        sector="13",
+        offers="เราเป็นผู้ผลิตอุปกรณ์เครือข่าย",
+        partnership=("buyer",),
+        employees=300,
+        location="Chonburi",
+    )
+
+    def ranked(weights) -> list[str]:
+        m = Matcher(embedder, weights=weights)
+        m.load_profiles([jp, towels, network])
+        return refs(m.match(1, k=2))
+
+    assert ranked(DEFAULT_WEIGHTS) == ["TOWEL", "NET"]
+    # Without the relevance rule the fitting sector, place and size win.
+    assert ranked(replace(DEFAULT_WEIGHTS, relevance_floor=1.0)) == ["NET", "TOWEL"]
