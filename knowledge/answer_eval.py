@@ -106,6 +106,8 @@ def score_fact_system(
             if hit is None:
                 scores.oos += 1
                 scores.oos_declined += declined
+                if not declined and key == "all":
+                    scores.misses.append(f"[{question.lang}] out of scope, answered: {question.q}")
                 continue
             scores.n += 1
             scores.recall5 += hit

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.settings import Settings
+from knowledge.cues import places_in
 from knowledge.extract import Extractor, ScoredUnit, UnitCandidate, pick, render_units
 from knowledge.index import ChunkRecord, HybridIndex, SearchResult, topic_of
 
@@ -98,8 +99,22 @@ def extract(
     if not scored:
         return Extraction(units=(), best=None, text="")
     chosen = pick(scored, margin=settings.kb_unit_margin, limit=3)
+    if not _speaks_of_places(question, chosen):
+        return Extraction(units=(), best=None, text="")
     best = max(chosen, key=lambda s: s.score)
     return Extraction(units=tuple(chosen), best=best, text=render_units(chosen))
+
+
+def _speaks_of_places(question: str, chosen: Sequence[ScoredUnit]) -> bool:
+    """A question about another country ("does Vietnam have an SME fund?") is answered
+    only by units that name it, not by the Thai fund's terms."""
+    asked = places_in(question)
+    if not asked:
+        return True
+    shown = " ".join(
+        f"{u.candidate.title} {u.candidate.section} {u.candidate.text}" for u in chosen
+    )
+    return asked <= places_in(shown)
 
 
 def has_evidence(extraction: Extraction, settings: Settings) -> bool:

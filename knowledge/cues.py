@@ -33,6 +33,11 @@ class Kind:
     numeric: bool | str = False
     lead: bool = False  # the fact is stated first: only a chunk's first unit carries it
 
+    def stated_in(self, question: str) -> bool:
+        """The question gives this kind's value: an evidence pattern that needs a digit
+        ("1%", "ร้อยละ 1") matches the question."""
+        return any("\\d" in p.pattern and p.search(question) for p in self.evidence)
+
     def carried_by(
         self, text: str, *, given: frozenset[str] = frozenset(), first: bool = True
     ) -> bool:
@@ -61,8 +66,13 @@ class Cues:
     expansion: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def kinds_of(self, question: str) -> list[Kind]:
+        """The kinds of fact a question asks for. A kind whose value the question itself
+        states ("the 1% loan: is collateral needed?") describes what is asked about and
+        is not asked, unless it is the only kind."""
         q = question.lower()
-        return [k for k in self.kinds if any(_cue_in(c, q) for cs in k.cues.values() for c in cs)]
+        asked = [k for k in self.kinds if any(_cue_in(c, q) for cs in k.cues.values() for c in cs)]
+        open_ = [k for k in asked if not k.stated_in(q)]
+        return open_ if open_ else asked
 
 
 def _cue_in(cue: str, question: str) -> bool:
@@ -128,4 +138,20 @@ def build_cues(tokenizer: Tokenizer) -> Cues:
         spelled=spelled,
         known=frozenset(known),
         expansion=expansion,
+    )
+
+
+@cache
+def load_places(path: Path = CUES_FILE) -> dict[str, tuple[str, ...]]:
+    """Country -> how each language writes it (`[places]` of the cues file)."""
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    return {name: tuple(w.lower() for w in words) for name, words in data["places"].items()}
+
+
+def places_in(text: str) -> frozenset[str]:
+    """The countries (other than Thailand and Japan) a text names, in any language."""
+    lowered = text.lower()
+    return frozenset(
+        name for name, words in load_places().items() if any(_cue_in(w, lowered) for w in words)
     )

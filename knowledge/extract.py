@@ -24,7 +24,7 @@ import numpy as np
 
 from knowledge.cues import CUES_FILE, Cues, Kind, build_cues, load_cues
 from knowledge.numbers import number_terms
-from language.tokenize import Tokenizer
+from language.tokenize import Tokenizer, thai_function_words
 
 __all__ = ["CUES_FILE", "Cues", "Kind", "build_cues", "load_cues"]
 
@@ -244,12 +244,14 @@ class Extractor:
             for tok in self._tokenizer.tokenize(w)
         }
         stems = _stems(document_frequency)
+        function_words = thai_function_words()
         unknown = {
             t
             for t in tokens
             if document_frequency.get(t, 0) == 0
             and t not in self._cues.known
             and t not in named
+            and t not in function_words  # "ยัง", "อยู่", "ถ้า": no topic of their own
             and not any(ch.isdigit() for ch in t)
             and not _ABBREVIATED.search(t)  # an abbreviated word ("อุตฯ"), not a new one
             and not (len(t) >= _STEM and t.isascii() and t[:_STEM] in stems)

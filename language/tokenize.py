@@ -216,6 +216,15 @@ def _stem(word: str) -> str:
 
 
 @cache
+def thai_function_words() -> frozenset[str]:
+    """PyThaiNLP's broad Thai stop-word list ("ยัง", "อยู่", "ถ้า"): too broad to drop
+    from searches (it holds "กู้"), right for asking whether a word is a topic at all."""
+    from pythainlp.corpus import thai_stopwords
+
+    return frozenset(thai_stopwords())
+
+
+@cache
 def get_tokenizer() -> Tokenizer:
     """One tokenizer per process (loading the dictionaries takes about half a second)."""
     return Tokenizer()

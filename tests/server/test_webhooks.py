@@ -35,7 +35,7 @@ def inbox_rows(client: TestClient) -> list[InboxEvent]:
         return list(session.exec(select(InboxEvent)))
 
 
-def wait_until_idle(client: TestClient, timeout: float = 20.0) -> None:
+def wait_until_idle(client: TestClient, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if all(row.status in ("done", "failed") for row in inbox_rows(client)):
