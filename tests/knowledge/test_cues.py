@@ -97,3 +97,37 @@ def test_another_section_s_heading_does_not_hide_a_word_from_a_unit(
         "How many Japanese prefectures had signed cooperation agreements by 2019?", lang="en"
     )
     assert "21 Japanese prefectures" in render_answer(answer, "en")
+
+
+def test_a_question_about_another_country_is_answered_only_by_text_naming_it(
+    starter_service: KnowledgeService,
+) -> None:
+    # The Thai fund's 1% is not Vietnam's rate: no document speaks of Vietnam's loans.
+    for question, lang in (
+        ("What interest does Vietnam's SME loan programme charge?", "en"),
+        ("เวียดนามมีกองทุนกู้ดอกเบี้ยต่ำให้ sme มั้ย", "th"),
+    ):
+        assert not starter_service.answer(question, lang=lang).confident, question
+    # The same question about the Thai fund is answered.
+    answer = starter_service.answer("What interest does the Pracharat SME loan charge?", lang="en")
+    assert answer.confident and re.search(r"1\s*%", render_answer(answer, "en"))
+
+
+def test_a_kind_whose_value_the_question_states_is_not_the_asked_kind(
+    starter_service: KnowledgeService,
+) -> None:
+    extractor = _extractor()
+    question = "กู้กองทุนดอกเบี้ย 1% ของกรมส่งเสริมฯ ต้องมีหลักทรัพย์ค้ำมั้ยครับ"
+    assert _kinds(extractor, question) == {"collateral"}
+    assert "interest" in _kinds(extractor, "กองทุนนี้ดอกเบี้ยกี่เปอร์เซ็นต์ครับ")
+    shown = render_answer(starter_service.answer(question, lang="th"), "th")
+    assert "หลักประกัน" in shown
+
+
+def test_thai_function_words_are_not_unknown_topic_words() -> None:
+    extractor = _extractor()
+    frequency = {"ขนาดย่อม": 3, "บริการ": 4}
+    rarity = Rarity(frequency, 10)
+    # "ยัง", "อยู่", "ถ้า" are in no document, yet say nothing about the topic
+    assert extractor.novelty("ถ้าบริการยังขนาดย่อมอยู่", rarity, frequency) == 0.0
+    assert extractor.novelty("บริการทัวร์ญี่ปุ่นขนาดย่อม", rarity, frequency) > 0.2
