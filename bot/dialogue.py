@@ -160,6 +160,10 @@ class Dialogue:
         if aside is not None:
             self._answer_aside(turn, aside)
             return
+        if turn.intent == "cancel" and not turn.conv.flow:
+            # "ยกเลิก" with no form open and no skill waiting: not a question to look up
+            turn.say("fallback.nothing_to_cancel", buttons=main_menu_buttons(turn.lang))
+            return
         if any(fallback.on_free_text(turn) for fallback in self._fallbacks):
             return
         turn.say("fallback.not_understood", buttons=main_menu_buttons(turn.lang))

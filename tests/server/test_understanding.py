@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from core.i18n import t
 from core.state import ChatUser
+from core.types import Lang
 from knowledge.models import UnansweredQuestion
 
 
@@ -129,3 +130,16 @@ def test_inside_a_form_language_and_cancel_are_commands_not_answers(client: Test
     # the next message is a request, not the company's name
     replies = chat(client, "line", user, text="ลงทะเบียนบริษัท")
     assert {"reg:form:th_sme", "reg:form:jp_firm"} <= button_data(replies)
+
+
+@pytest.mark.parametrize(
+    ("channel", "text", "lang"),
+    [("line", "ใช่ ยกเลิกเลย", "th"), ("telegram", "キャンセルでお願いします", "ja")],
+)
+def test_cancel_with_nothing_in_progress_says_so_and_is_not_a_question(
+    client: TestClient, channel: str, text: str, lang: Lang
+) -> None:
+    replies = chat(client, channel, f"idle-cancel-{lang}", text=text)
+    assert replies[-1]["text"] == t("fallback.nothing_to_cancel", lang)
+    assert "reg:start" in button_data(replies)
+    assert text not in unanswered(client)
