@@ -149,9 +149,21 @@ def load_places(path: Path = CUES_FILE) -> dict[str, tuple[str, ...]]:
     return {name: tuple(w.lower() for w in words) for name, words in data["places"].items()}
 
 
+@cache
+def _place_patterns() -> dict[str, re.Pattern[str]]:
+    """A Latin name only as a whole word ("usa" is not in "usage", "india" not in
+    "indian": adjectives are listed as names of their own); Thai and Japanese as written."""
+    patterns = {}
+    for name, words in load_places().items():
+        alternatives = [
+            rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w[:1].isascii() else re.escape(w)
+            for w in words
+        ]
+        patterns[name] = re.compile("|".join(alternatives))
+    return patterns
+
+
 def places_in(text: str) -> frozenset[str]:
     """The countries (other than Thailand and Japan) a text names, in any language."""
     lowered = text.lower()
-    return frozenset(
-        name for name, words in load_places().items() if any(_cue_in(w, lowered) for w in words)
-    )
+    return frozenset(name for name, pattern in _place_patterns().items() if pattern.search(lowered))

@@ -131,3 +131,14 @@ def test_thai_function_words_are_not_unknown_topic_words() -> None:
     # "ยัง", "อยู่", "ถ้า" are in no document, yet say nothing about the topic
     assert extractor.novelty("ถ้าบริการยังขนาดย่อมอยู่", rarity, frequency) == 0.0
     assert extractor.novelty("บริการทัวร์ญี่ปุ่นขนาดย่อม", rarity, frequency) > 0.2
+
+
+def test_countries_are_found_as_whole_words_or_as_written() -> None:
+    from knowledge.cues import places_in
+
+    assert places_in("What is the usage fee for J-GoodTech?") == frozenset()
+    assert places_in("How much is the fund in US dollars?") == frozenset()
+    assert places_in("Does Vietnam have an SME fund?") == {"vietnam"}
+    assert places_in("an Indian buyer") == {"india"}
+    assert places_in("ลาวมีกองทุนไหม") == {"laos"}
+    assert places_in("中国の会社と取引したい") == {"china"}
