@@ -13,9 +13,7 @@ from language import taxonomy
 from language.normalize import fold
 from language.reference import Choice, match_choices
 from registration.base import RegistrationBase
-from registration.effects import (
-    SaveRegistration,
-)
+from registration.effects import SaveRegistration
 from registration.forms.definitions import FORMS, JP_FIRM, TH_SME
 from registration.forms.engine import BACK_WORDS, Form, is_word
 from registration.forms.fields import TextField
@@ -136,7 +134,9 @@ class FormSteps(RegistrationBase):
         reg["lang"] = turn.lang
         reg["stage"] = "form"
         turn.conv.flow = NAME
-        turn.say("reg.intro", title=t(FORMS[form_name].title, turn.lang))
+        form = FORMS[form_name]
+        count = len(form.active_fields(reg["draft"]["answers"]))  # as "(1/16)" counts them
+        turn.say("reg.intro", title=t(form.title, turn.lang), count=str(count))
         self._ask(turn, reg)
 
     def _resume(self, turn: Turn, reg: dict[str, Any]) -> None:

@@ -279,3 +279,20 @@ def test_japanese_firm_happy_path(db_engine, lang: str) -> None:
     assert "OSMEP" not in texts(last)
     for reply in last:
         assert detect(reply.text.replace(company.name, "")) in (lang, None)
+
+
+@pytest.mark.parametrize(
+    ("channel", "lang", "form"),
+    [("line", "th", "th_sme"), ("telegram", "ja", "jp_firm"), ("telegram", "en", "jp_firm")],
+)
+def test_the_intro_counts_the_questions_the_form_numbers(
+    db_engine, channel: str, lang: str, form: str
+) -> None:
+    driver = Driver(db_engine, channel=channel, user_id=f"count-{lang}")
+    if lang != {"line": "th", "telegram": "ja"}[channel]:
+        driver.press(f"lang:{lang}")
+    driver.press("reg:start")
+    intro, question = (r.text for r in driver.press(f"reg:form:{form}"))
+    total = re.search(r"[（(]1/(\d+)[)）]", question)
+    assert total is not None, question
+    assert f"{total.group(1)} " in intro or f"{total.group(1)}問" in intro, intro
