@@ -209,29 +209,24 @@ def test_the_product_outranks_a_fitting_sector_that_offers_nothing_asked(embedde
         employees=300,
         thai_base="Chonburi",
     )
-    towels = Profile(
-        id=2,
-        ref="TOWEL",
-        name="T",
-        country="TH",
-        sector="17",
-        offers="ผลิตผ้าเช็ดตัวโรงแรม",
-        seeks="หาลูกค้าญี่ปุ่นที่ต้องการซื้อผ้าห่ม",
-        partnership=("buyer",),
-        employees=20,
-        location="Chonburi",
+
+    def thai(id_: int, ref: str, sector: str, offers: str, **more) -> Profile:
+        return Profile(
+            id=id_,
+            ref=ref,
+            name=ref,
+            country="TH",
+            sector=sector,
+            offers=offers,
+            partnership=("buyer",),
+            location="Chonburi",
+            **more,
+        )
+
+    towels = thai(
+        2, "TOWEL", "17", "ผลิตผ้าเช็ดตัวโรงแรม", employees=20, seeks="หาลูกค้าญี่ปุ่นที่ต้องการซื้อผ้าห่ม"
     )
-    network = Profile(
-        id=3,
-        ref="NET",
-        name="N",
-        country="TH",
-        sector="13",
-        offers="เราเป็นผู้ผลิตอุปกรณ์เครือข่าย",
-        partnership=("buyer",),
-        employees=300,
-        location="Chonburi",
-    )
+    network = thai(3, "NET", "13", "เราเป็นผู้ผลิตอุปกรณ์เครือข่าย", employees=300)
 
     def ranked(weights) -> list[str]:
         m = Matcher(embedder, weights=weights)
