@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from core.i18n import catalogue
+from core.types import Channel
 from language.detect import detect
 from matching.models import Company, CompanyMember
 from tests.registration.driver import Driver, button_data, texts
@@ -286,7 +287,7 @@ def test_japanese_firm_happy_path(db_engine, lang: str) -> None:
     [("line", "th", "th_sme"), ("telegram", "ja", "jp_firm"), ("telegram", "en", "jp_firm")],
 )
 def test_the_intro_counts_the_questions_the_form_numbers(
-    db_engine, channel: str, lang: str, form: str
+    db_engine, channel: Channel, lang: str, form: str
 ) -> None:
     driver = Driver(db_engine, channel=channel, user_id=f"count-{lang}")
     if lang != {"line": "th", "telegram": "ja"}[channel]:
