@@ -70,7 +70,17 @@ class Cues:
         states ("the 1% loan: is collateral needed?") describes what is asked about and
         is not asked, unless it is the only kind."""
         q = question.lower()
-        asked = [k for k in self.kinds if any(_cue_in(c, q) for cs in k.cues.values() for c in cs)]
+        found = {
+            k.name: [c for cs in k.cues.values() for c in cs if _cue_in(c, q)] for k in self.kinds
+        }
+        every = [c for cues in found.values() for c in cues]
+        # a cue inside a longer cue of another kind found too is that kind's: "how much
+        # can i borrow" asks an amount per borrower, not "can i …" (eligibility)
+        asked = [
+            k
+            for k in self.kinds
+            if any(not any(c != o and c in o for o in every) for c in found[k.name])
+        ]
         open_ = [k for k in asked if not k.stated_in(q)]
         return open_ if open_ else asked
 

@@ -211,7 +211,13 @@ class MatchingSkill:
         assert self.matcher is not None
         company = self._company(turn)
         if company is None or company.id is None:
-            self._no_company(turn)
+            text = (turn.msg.text or "").strip()[:500]
+            if offset == 0 and any(c.kind != "service" for c in self.matcher.glossary.find(text)):
+                # typed "find a Japanese partner for my durian export": that is the search
+                self._state(turn)["description"] = text
+                self._described(turn, text, offset=0)
+            else:
+                self._no_company(turn)
             return
         offset = max(0, min(offset, 200))
         if not self._loaded(turn, company.id):

@@ -142,3 +142,16 @@ def test_countries_are_found_as_whole_words_or_as_written() -> None:
     assert places_in("an Indian buyer") == {"india"}
     assert places_in("ลาวมีกองทุนไหม") == {"laos"}
     assert places_in("中国の会社と取引したい") == {"china"}
+
+
+def test_a_cue_inside_a_longer_cue_of_another_kind_is_that_kind_s(
+    starter_service: KnowledgeService,
+) -> None:
+    extractor = _extractor()
+    question = "how much can i borrow from DIP fund?"
+    # "can i " (may I apply?) is part of "can i borrow" (an amount per borrower)
+    assert "eligibility" not in _kinds(extractor, question)
+    assert "per_borrower" in _kinds(extractor, question)
+    assert "eligibility" in _kinds(extractor, "can i apply for the fund?")
+    shown = render_answer(starter_service.answer(question, lang="en"), "en")
+    assert shown.index("10 million baht per borrower") < shown.index("juristic")

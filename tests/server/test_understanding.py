@@ -6,6 +6,7 @@ know"; each must now do what it asks, and thanks must not be logged as a questio
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -103,6 +104,24 @@ def test_a_described_need_becomes_the_partner_search(client: TestClient) -> None
     row = conversation(client, "telegram", "U-search")
     assert row.data["match"]["description"] == text
     assert unanswered(client) == []
+
+
+def test_asking_for_partners_for_a_named_product_searches_for_it(client: TestClient) -> None:
+    # read as "find partners" (no profile yet), but it names what is wanted: search it
+    text = "hi krub, i want find japanese partner for my durian export"
+    deadline = time.monotonic() + 120  # the matcher builds in the background at start-up
+    while (replies := chat(client, "line", "U-durian", text=text))[0]["text"] == t(
+        "match.warming_up", "en"
+    ) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert conversation(client, "line", "U-durian").data["match"]["description"] == text
+    shown = replies[0]["text"]
+    assert shown == t("match.none", "en") or shown.startswith(
+        t("match.results_description", "en", first=1, last=0)[:12]
+    ), shown
+    # without a product it still asks for a profile or a description
+    replies = chat(client, "line", "U-bare", text="i want find japanese partner")
+    assert replies[0]["text"] == t("match.no_company", "en")
 
 
 def test_menu_words_in_any_wording(client: TestClient) -> None:
