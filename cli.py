@@ -51,7 +51,7 @@ def serve(
 
     import uvicorn
 
-    from assembly.processes import WorkerPool
+    from assembly.processes import SERVE_PID_ENV, WorkerPool
     from server import create_app
 
     settings = Settings()
@@ -63,6 +63,7 @@ def serve(
         return
     # The web processes only acknowledge; the dialogue runs in the worker processes.
     os.environ["KAKEHASHI_WORKER_ENABLED"] = "false"
+    os.environ[SERVE_PID_ENV] = str(os.getpid())  # its processes end with it
     pool = WorkerPool(spawned).start() if spawned else None
     console.print(f"{workers} web process(es), {spawned} worker process(es) started by serve")
     try:
@@ -93,8 +94,10 @@ def worker() -> None:
     run against one PostgreSQL. Stops on SIGTERM or Ctrl-C, finishing what it holds."""
     import os
 
+    from assembly.processes import die_with_serve
     from assembly.runtime import run_worker_process
 
+    die_with_serve()
     settings = Settings()
     _check_database(settings, several=True)
     if settings.worker_nice:

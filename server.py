@@ -22,6 +22,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from assembly import features
 from assembly.deps import AdaptersDep, DialogueDep, IngestorDep, MetricsDep, WorkerDep
+from assembly.processes import die_with_serve
 from assembly.runtime import Runtime
 from channels.base import MalformedRequest, VerificationError
 from core.db import is_unavailable, session_scope
@@ -37,6 +38,7 @@ WEB_DIR = Path(__file__).parent / "web"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    die_with_serve()  # a web process started by `kakehashi serve --workers N`
     settings = settings or Settings()
 
     @asynccontextmanager

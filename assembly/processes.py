@@ -5,6 +5,7 @@ restarting a worker process that dies. All of them share the inbox through Postg
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import signal
@@ -17,6 +18,25 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
+# Set in the environment of every process `kakehashi serve` starts: the pid of serve.
+SERVE_PID_ENV = "KAKEHASHI_SERVE_PID"
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_serve() -> None:
+    """In a process started by `kakehashi serve` (a worker or a web process): end with it.
+    Linux sends this process SIGTERM when serve exits, even by SIGKILL, so that no worker
+    goes on answering from an inbox nobody acknowledges into any more. Elsewhere, or in a
+    process not started by serve, nothing happens."""
+    parent = os.environ.get(SERVE_PID_ENV, "")
+    if not parent.isdigit() or int(parent) == os.getpid() or not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+        logger.warning("could not ask to end with kakehashi serve (errno %d)", ctypes.get_errno())
+        return
+    if os.getppid() != int(parent):  # serve ended before the request above took effect
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 class WorkerPool:

@@ -15,6 +15,7 @@ Run by hand; nothing here is a test.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 
 from benchmarks.load import drive, drive_at_rate, run, table
@@ -34,12 +35,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=None, help="open loop: requests per second")
     args = parser.parse_args()
     if args.rate:
-        rate = args.rate
-        load = f"rate={rate:.0f}/s (open loop)"
-        driver = lambda url, bodies: drive_at_rate(url, bodies, rate)  # noqa: E731
+        load = f"rate={args.rate:.0f}/s (open loop)"
+        driver = functools.partial(drive_at_rate, rate=args.rate)
     else:
         load = f"concurrency={args.concurrency}"
-        driver = lambda url, bodies: drive(url, bodies, args.concurrency)  # noqa: E731
+        driver = functools.partial(drive, concurrency=args.concurrency)
     results = [
         run(
             kind,

@@ -184,3 +184,43 @@ def test_database_down_at_start_is_a_clear_error(tmp_path: Path, command: list[s
     assert result.returncode == 1, said
     assert "Cannot reach the database" in said and "DATABASE_URL" in said
     assert "s3cret" not in said and "Traceback" not in said
+
+
+def test_processes_started_by_serve_end_when_serve_is_killed(
+    tmp_path: Path, pg_database: str, standin: PlatformStandIn
+) -> None:
+    """Killed with SIGKILL, serve cannot stop its processes itself: no web process may keep
+    the port and no worker may keep answering (Linux parent-death signal)."""
+    env = cluster_env(tmp_path / "data", standin.url, pg_database)
+    web = ServerProcess.spawned(env, tmp_path / "web.log", "--workers", "2")
+    try:
+        web.ready()
+        worker = int(web.wait_log(r"worker process 1: pid (\d+)").group(1))
+        assert web.proc is not None
+        started = _children(web.proc.pid)
+        assert worker in started
+        assert len([pid for pid in started if "spawn_main" in _cmdline(pid)]) == 2  # web
+        web.kill()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(_running(pid) for pid in started):
+            time.sleep(0.2)
+        assert [pid for pid in started if _running(pid)] == []
+    finally:
+        web.stop()
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()]
+
+
+def _cmdline(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
