@@ -100,7 +100,9 @@ def worker() -> None:
     die_with_serve()
     settings = Settings()
     _check_database(settings, several=True)
-    if settings.worker_nice:
+    if settings.worker_idle and hasattr(os, "SCHED_IDLE"):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))  # threads inherit it
+    elif settings.worker_nice:
         os.nice(settings.worker_nice)
     asyncio.run(run_worker_process(settings))
 

@@ -44,6 +44,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 
 from tests.helpers import LINE_SECRET, LINE_TOKEN, line_body, line_headers, line_text
@@ -167,14 +168,18 @@ def _drive(driver: Drive, url: str, bodies: list[bytes]) -> tuple[Spans, float, 
 
 async def drive(url: str, bodies: list[bytes], concurrency: int) -> tuple[Spans, float, Failures]:
     """Closed loop: `concurrency` connections, each posting the next body once answered.
-    Returns ((sent, acknowledged) times per body, seconds for all, the bodies not taken)."""
+    Returns ((sent, acknowledged) times per body, seconds for all, the bodies not taken).
+    aiohttp, not httpx: the sender stands in for LINE's servers and shares the cores with
+    the server under test, so it should take as little CPU per request as it can (httpx
+    took about 4 ms per request here, aiohttp about a quarter of that)."""
     spans: Spans = [(0.0, 0.0)] * len(bodies)
     failures: Failures = {}
     queue: asyncio.Queue[tuple[int, bytes]] = asyncio.Queue()
     for index, body in enumerate(bodies):
         queue.put_nowait((index, body))
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as client:
 
         async def worker() -> None:
             while not queue.empty():
@@ -191,15 +196,15 @@ async def drive(url: str, bodies: list[bytes], concurrency: int) -> tuple[Spans,
     return spans, elapsed, failures
 
 
-async def post(client: httpx.AsyncClient, url: str, body: bytes) -> str | None:
+async def post(client: aiohttp.ClientSession, url: str, body: bytes) -> str | None:
     """One signed delivery; None when acknowledged (200), else what went wrong."""
+    headers = line_headers(body)
     try:
-        response = await client.post(
-            f"{url}/webhooks/line", content=body, headers=line_headers(body)
-        )
-    except httpx.HTTPError as exc:
+        async with client.post(f"{url}/webhooks/line", data=body, headers=headers) as response:
+            await response.read()
+            return None if response.status == 200 else f"HTTP {response.status}"
+    except (aiohttp.ClientError, TimeoutError) as exc:
         return type(exc).__name__
-    return None if response.status_code == 200 else f"HTTP {response.status_code}"
 
 
 async def redeliver(
@@ -208,7 +213,7 @@ async def redeliver(
     """What LINE does with a delivery that was not acknowledged: send it again, marked
     `isRedelivery`, a little later. Returns the bodies still not taken after `tries`."""
     left = dict(failures)
-    async with httpx.AsyncClient(timeout=60) as client:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as client:
         for _ in range(tries):
             if not left:
                 break
@@ -233,8 +238,9 @@ async def drive_at_rate(
     """Open loop: request i starts at i / rate seconds, whatever the server's pace."""
     spans: Spans = [(0.0, 0.0)] * len(bodies)
     failures: Failures = {}
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+    connector = aiohttp.TCPConnector(limit=256)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as client:
 
         async def one(index: int, body: bytes) -> None:
             await asyncio.sleep(max(0.0, started + index / rate - time.perf_counter()))

@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     # `kakehashi worker` processes lower their CPU priority by this much (os.nice), so that
     # the web processes' acknowledgements never wait behind the dialogue's work.
     worker_nice: int = Field(default=10, validation_alias=_env("KAKEHASHI_WORKER_NICE"))
+    # On Linux, run `kakehashi worker` processes under SCHED_IDLE instead: they get only
+    # CPU time that no other process wants, so acknowledgements never wait for the
+    # dialogue (README, "Several processes under load"). Under a load that never lets up,
+    # replies wait until it does. Off: the nice value above.
+    worker_idle: bool = Field(default=True, validation_alias=_env("KAKEHASHI_WORKER_IDLE"))
     # At most this many messages of one user per minute are handled (0: no limit); the
     # first one over is answered with a polite note.
     rate_limit_per_minute: int = Field(

@@ -90,7 +90,7 @@ class Ingestor:
 
     def _write(self, requests: list[Sequence[IncomingMessage]]) -> list[repo.StoreResult]:
         with write_lock(self._engine), session_scope(self._engine) as session:
-            results = [repo.store_messages(session, messages) for messages in requests]
+            results = repo.store_batch(session, requests)
         if self._on_stored is not None and any(result.stored for result in results):
             self._on_stored()
         return results

@@ -26,29 +26,59 @@ class StoreResult:
 
 def store_messages(session: Session, messages: Sequence[IncomingMessage]) -> StoreResult:
     """Insert each message unless (channel, event id) is already there. Caller commits."""
+    return store_batch(session, [messages])[0]
+
+
+# Rows per INSERT statement: far below SQLite's limit of bound parameters per statement.
+_ROWS_PER_INSERT = 500
+
+
+def store_batch(
+    session: Session, requests: Sequence[Sequence[IncomingMessage]]
+) -> list[StoreResult]:
+    """Several webhook requests' messages in one multi-row INSERT (a round trip per 500
+    rows, not one per message), in arrival order, so ids keep each user's order. A message
+    already stored, or earlier in the same batch (a redelivery racing the first delivery),
+    counts as a duplicate of the request that brought it later. Caller commits."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stored = 0
-    for msg in messages:
+    now = utcnow()
+    rows: dict[tuple[str, str], dict[str, Any]] = {}  # first occurrence of each event
+    owner: dict[tuple[str, str], int] = {}  # which request brought it first
+    for index, messages in enumerate(requests):
+        for msg in messages:
+            key: tuple[str, str] = (msg.channel, msg.event_id)
+            if key in rows:
+                continue
+            owner[key] = index
+            rows[key] = {
+                "channel": msg.channel,
+                "event_id": msg.event_id,
+                "user_key": f"{msg.channel}:{msg.user_id}",
+                "payload": msg.to_json(),
+                "status": EventStatus.PENDING.value,
+                "attempts": 0,
+                "received_at": now,
+            }
+    values = list(rows.values())
+    inserted: set[tuple[str, str]] = set()
+    for start in range(0, len(values), _ROWS_PER_INSERT):
         statement = (
             insert(InboxEvent)
-            .values(
-                channel=msg.channel,
-                event_id=msg.event_id,
-                user_key=f"{msg.channel}:{msg.user_id}",
-                payload=msg.to_json(),
-                status=EventStatus.PENDING.value,
-                attempts=0,
-                received_at=utcnow(),
-            )
+            .values(values[start : start + _ROWS_PER_INSERT])
             .on_conflict_do_nothing(index_elements=["channel", "event_id"])
-            .returning(col(InboxEvent.id))
+            .returning(col(InboxEvent.channel), col(InboxEvent.event_id))
         )
-        if session.execute(statement).first() is not None:
-            stored += 1
-    if stored:
+        inserted.update((str(row[0]), str(row[1])) for row in session.execute(statement))
+    if inserted:
         signal_new_work(session)
-    return StoreResult(stored=stored, duplicates=len(messages) - stored)
+    stored = [0] * len(requests)
+    for taken in inserted:
+        stored[owner[taken]] += 1
+    return [
+        StoreResult(stored=stored[i], duplicates=len(messages) - stored[i])
+        for i, messages in enumerate(requests)
+    ]
 
 
 INBOX_CHANNEL = "kakehashi_inbox"

@@ -64,6 +64,28 @@ def test_store_is_idempotent_on_channel_and_event_id(engine: Engine) -> None:
     assert rows[0].payload["text"] == "hi" and rows[0].user_key == "line:U1"
 
 
+def test_a_batch_of_requests_is_stored_in_arrival_order_with_duplicates_per_request(
+    engine: Engine,
+) -> None:
+    """The group commit stores many requests in one INSERT: ids follow arrival order, and an
+    event that a later request of the same batch (or an earlier batch) brought again is
+    that later request's duplicate."""
+    with session_scope(engine) as session:
+        repo.store_messages(session, [message("A", "old")])
+    requests = [
+        [message("A", "a1"), message("B", "b1")],
+        [message("A", "a1"), message("A", "old")],  # a redelivery racing, an old one
+        [message("B", "b2"), message("A", "a2")],
+        [],
+    ]
+    with session_scope(engine) as session:
+        results = repo.store_batch(session, requests)
+    assert [(r.stored, r.duplicates) for r in results] == [(2, 0), (0, 2), (2, 0), (0, 0)]
+    with Session(engine) as session:
+        rows = session.exec(select(InboxEvent).order_by(InboxEvent.id)).all()  # type: ignore[arg-type]
+    assert [r.event_id for r in rows] == ["old", "a1", "b1", "b2", "a2"]
+
+
 def test_claim_hands_out_one_event_per_user_in_order(engine: Engine) -> None:
     with session_scope(engine) as session:
         repo.store_messages(

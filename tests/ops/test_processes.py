@@ -190,12 +190,15 @@ def test_processes_started_by_serve_end_when_serve_is_killed(
     tmp_path: Path, pg_database: str, standin: PlatformStandIn
 ) -> None:
     """Killed with SIGKILL, serve cannot stop its processes itself: no web process may keep
-    the port and no worker may keep answering (Linux parent-death signal)."""
-    env = cluster_env(tmp_path / "data", standin.url, pg_database)
+    the port and no worker may keep answering (Linux parent-death signal). The worker runs
+    under SCHED_IDLE by default, so that acknowledgements never wait for its CPU."""
+    env = cluster_env(tmp_path / "data", standin.url, pg_database, KAKEHASHI_WORKER_IDLE="true")
     web = ServerProcess.spawned(env, tmp_path / "web.log", "--workers", "2")
     try:
         web.ready()
         worker = int(web.wait_log(r"worker process 1: pid (\d+)").group(1))
+        web.wait_log(r"worker process ready")
+        assert os.sched_getscheduler(worker) == os.SCHED_IDLE
         assert web.proc is not None
         started = _children(web.proc.pid)
         assert worker in started
