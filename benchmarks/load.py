@@ -16,7 +16,7 @@ Ends with a Markdown table, the ratios to the baseline and why deliveries were n
 
 The full run is 20,000 events from 1,000 users at concurrency 32, the stand-in answering
 after 0 ms and after 50 ms. "kakehashi-pg" is `kakehashi serve --workers 2` (two web
-processes that only acknowledge, one worker process at a lower CPU priority) on a
+processes that only acknowledge, one worker process under SCHED_IDLE) on a
 throwaway PostgreSQL cluster on 127.0.0.1; "kakehashi-sqlite" the default one process.
 benchmarks/webhook.py is the one-process comparison with an open-loop option; it drives
 and reports with the functions here. Run by hand; nothing here is a test.

@@ -90,12 +90,15 @@ def extract(
     own_language = index.has_language(lang)
     novelty = extractor.novelty(question, rarity, frequency) if own_language else 0.0
     # Asked across languages, the keyword leg cannot match the question's words: search
-    # again with its concepts in every language (in the user's own language this only
-    # adds a topic the concept words happen to share).
-    expanded = [] if own_language else index.keyword_records(extractor.expansion(question))
+    # again with its concepts in every language. In the user's own language only names
+    # are expanded: "เจโทร" finds the Thai document that writes "JETRO" (expanding every
+    # concept would only add a topic the concept words happen to share).
+    words = extractor.expansion(question, names_only=own_language)
+    expanded = index.keyword_records(words) if words else []
     scored = extractor.score(
         question, vector, candidates(index, result, vector, lang, expanded), rarity, novelty
     )
+    scored = _naming(extractor, question, scored)
     if not scored:
         return Extraction(units=(), best=None, text="")
     chosen = pick(scored, margin=settings.kb_unit_margin, limit=3)
@@ -103,6 +106,26 @@ def extract(
         return Extraction(units=(), best=None, text="")
     best = max(chosen, key=lambda s: s.score)
     return Extraction(units=tuple(chosen), best=best, text=render_units(chosen))
+
+
+def _naming(extractor: Extractor, question: str, scored: list[ScoredUnit]) -> list[ScoredUnit]:
+    """A question naming programmes or bodies ("does the JETRO-DIP agreement cover
+    health?") is answered from the documents naming them all, when one does: not from
+    the SMRJ–DIP memorandum, which never names JETRO."""
+    names = extractor.cues.names
+    named = {t for t in extractor.question_terms(question) if t[:1] == "@" and t[1:] in names}
+    if not named:
+        return scored
+    documents: dict[int, set[str]] = {}
+    for unit in scored:
+        c = unit.candidate
+        documents.setdefault(c.document_id, set(extractor.unit_terms(c.title))).update(
+            extractor.unit_terms(c.text) | extractor.unit_terms(c.section)
+        )
+    naming = {d for d, terms in documents.items() if named <= terms}
+    if not naming or len(naming) == len(documents):
+        return scored
+    return [unit for unit in scored if unit.candidate.document_id in naming]
 
 
 def _speaks_of_places(question: str, chosen: Sequence[ScoredUnit]) -> bool:

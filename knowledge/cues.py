@@ -32,10 +32,14 @@ class Kind:
     # answer "the 20,000 million fund: how much per borrower?")
     numeric: bool | str = False
     lead: bool = False  # the fact is stated first: only a chunk's first unit carries it
+    stated: tuple[str, ...] = ()  # words giving the value ("no collateral"), lower case
 
     def stated_in(self, question: str) -> bool:
         """The question gives this kind's value: an evidence pattern that needs a digit
-        ("1%", "ร้อยละ 1") matches the question."""
+        ("1%", "ร้อยละ 1") or one of the kind's `stated` words ("ไม่ต้องค้ำ") is in it."""
+        lowered = question.lower()
+        if any(words in lowered for words in self.stated):
+            return True
         return any("\\d" in p.pattern and p.search(question) for p in self.evidence)
 
     def carried_by(
@@ -64,6 +68,8 @@ class Cues:
     # concept -> the tokens of all its words, in every language (keyword search across
     # languages: a Thai question's concepts find a Japanese document)
     expansion: dict[str, frozenset[str]] = field(default_factory=dict)
+    # concepts that name a programme or a body (`[names]` of the cues file)
+    names: frozenset[str] = frozenset()
 
     def kinds_of(self, question: str) -> list[Kind]:
         """The kinds of fact a question asks for. A kind whose value the question itself
@@ -110,6 +116,7 @@ def load_cues(path: Path = CUES_FILE) -> tuple[tuple[Kind, ...], dict[str, tuple
             evidence=tuple(re.compile(p, re.IGNORECASE) for p in spec["evidence"]),
             numeric=spec.get("numeric", False),
             lead=bool(spec.get("lead", False)),
+            stated=tuple(w.lower() for w in spec.get("stated", ())),
         )
         for name, spec in data["kinds"].items()
     )
@@ -148,15 +155,26 @@ def build_cues(tokenizer: Tokenizer) -> Cues:
         spelled=spelled,
         known=frozenset(known),
         expansion=expansion,
+        names=load_names(),
     )
 
 
 @cache
-def load_places(path: Path = CUES_FILE) -> dict[str, tuple[str, ...]]:
-    """Country -> how each language writes it (`[places]` of the cues file)."""
+def load_names(path: Path = CUES_FILE) -> frozenset[str]:
+    """The concepts that name a programme or a body (`[names]` of the cues file)."""
     with path.open("rb") as fh:
         data = tomllib.load(fh)
-    return {name: tuple(w.lower() for w in words) for name, words in data["places"].items()}
+    return frozenset(data.get("names", {}).get("concepts", ()))
+
+
+@cache
+def load_places(path: Path = CUES_FILE) -> dict[str, tuple[str, ...]]:
+    """Country, bank or agency -> how each language writes it (`[places]` and `[bodies]`
+    of the cues file)."""
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    named = {**data["places"], **data.get("bodies", {})}
+    return {name: tuple(w.lower() for w in words) for name, words in named.items()}
 
 
 @cache
@@ -174,6 +192,7 @@ def _place_patterns() -> dict[str, re.Pattern[str]]:
 
 
 def places_in(text: str) -> frozenset[str]:
-    """The countries (other than Thailand and Japan) a text names, in any language."""
+    """The countries (other than Thailand and Japan), and the banks and agencies no
+    document is about, that a text names, in any language."""
     lowered = text.lower()
     return frozenset(name for name, pattern in _place_patterns().items() if pattern.search(lowered))

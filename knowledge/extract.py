@@ -218,6 +218,7 @@ class Extractor:
         self._cues = cues
         self.weights = weights or Weights()
         self._terms = lru_cache(maxsize=TERMS_CACHE)(self._compute_terms)
+        self._unit_terms = lru_cache(maxsize=TERMS_CACHE)(self._compute_unit_terms)
 
     @property
     def cues(self) -> Cues:
@@ -234,20 +235,19 @@ class Extractor:
         the documents. Question words and concept words are never counted."""
         text = _PARTICLES.sub("", question)
         tokens = set(self._tokenizer.tokenize(text))
-        # pieces of a name found as written ("เจโทร" cut into "เจ" and "โทร") are known
+        # pieces of a name found as written ("เจโทร" cut into "เจ" and "โทร") are known,
+        # and the name is cut out before the rest is read: "ของกสอ.ได้" is not "งก", "สอ"
         lowered = text.lower()
-        named = {
-            tok
-            for words in self._cues.spelled.values()
-            for w in words
-            if w in lowered
-            for tok in self._tokenizer.tokenize(w)
-        }
+        names = [w for words in self._cues.spelled.values() for w in words if w in lowered]
+        named = {tok for w in names for tok in self._tokenizer.tokenize(w)}
+        for w in sorted(names, key=len, reverse=True):
+            lowered = lowered.replace(w, " ")
+        rest = set(self._tokenizer.tokenize(lowered))
         stems = _stems(document_frequency)
         function_words = thai_function_words()
         unknown = {
             t
-            for t in tokens
+            for t in rest
             if document_frequency.get(t, 0) == 0
             and t not in self._cues.known
             and t not in named
@@ -256,23 +256,58 @@ class Extractor:
             and not _ABBREVIATED.search(t)  # an abbreviated word ("อุตฯ"), not a new one
             and not (len(t) >= _STEM and t.isascii() and t[:_STEM] in stems)
         }
-        return rarity.share(unknown, tokens)
+        return rarity.share(unknown, tokens | rest)
 
-    def expansion(self, question: str) -> list[str]:
+    def expansion(self, question: str, *, names_only: bool = False) -> list[str]:
         """The question's tokens and the words, in every language, of the concepts it
-        names: a keyword search for them finds a document written in another language."""
+        names: a keyword search for them finds a document written in another language.
+        With `names_only`, only the names of programmes and bodies are expanded ("เจโทร"
+        also searches "jetro"), and nothing is returned when the question names none."""
         text = _PARTICLES.sub("", question)
         tokens = list(self._tokenizer.tokenize(text))
-        for term in sorted(self.terms(text)):
-            if term.startswith("@"):
-                tokens.extend(sorted(self._cues.expansion.get(term[1:], ())))
+        concepts = [t[1:] for t in sorted(self.terms(text)) if t.startswith("@")]
+        if names_only:
+            concepts = [c for c in concepts if c in self._cues.names]
+            if not concepts:
+                return []
+        for concept in concepts:
+            tokens.extend(sorted(self._cues.expansion.get(concept, ())))
         return tokens
+
+    def question_terms(self, question: str) -> frozenset[str]:
+        """The question's terms, a name of a programme or body counting as one term (its
+        concept): "เจโทร", cut into "เจ" and "โทร", is `@jetro` and nothing else."""
+        text = _PARTICLES.sub("", question)
+        found = self.terms(text)
+        lowered = text.lower()
+        names = [
+            w
+            for name in self._cues.names & {t[1:] for t in found if t.startswith("@")}
+            for w in self._cues.spelled.get(name, ())
+            if w in lowered
+        ]
+        if not names:
+            return found
+        for w in sorted(names, key=len, reverse=True):
+            lowered = lowered.replace(w, " ")
+        return self.terms(lowered) | {t for t in found if t.startswith("@")}
 
     def terms(self, text: str) -> frozenset[str]:
         """Tokens, the concepts they belong to (`@interest`) and the amounts and years
         named (`#n10000000`, `#y2024`), for overlap across languages and wordings.
         Cached: a unit's terms are computed once per process, not per question."""
         return self._terms(text)
+
+    def unit_terms(self, text: str) -> frozenset[str]:
+        """A document text's terms, with every word of each concept it names: a question
+        word matches a document that says the same in other words ("mou" a unit saying
+        "บันทึกความร่วมมือ"), as the concept matches."""
+        return self._unit_terms(text)
+
+    def _compute_unit_terms(self, text: str) -> frozenset[str]:
+        found = self.terms(text)
+        words = (self._cues.concepts.get(t[1:], frozenset()) for t in found if t[0] == "@")
+        return found.union(*words)
 
     def _compute_terms(self, text: str) -> frozenset[str]:
         tokens = set(self._tokenizer.tokenize(text))
@@ -296,20 +331,22 @@ class Extractor:
         if not candidates:
             return []
         rarity = rarity or Rarity()
-        q_terms = self.terms(_PARTICLES.sub("", question))
+        q_terms = self.question_terms(question)
         given = frozenset(t for t in q_terms if t.startswith("#"))
         kinds = self._cues.kinds_of(question)
         top_priority = sum(k.priority for k in kinds) or 1
         # asked for a number, the numbers the question names identify the document (they
-        # count in `body`), not the unit: "the 20,000 million fund: how much per borrower?"
-        named_numbers = given if any(k.numeric for k in kinds) else frozenset()
+        # count in `body`), not the unit: "the 20,000 million fund: how much per borrower?";
+        # asked for another kind, so do its amounts ("the 2 หมื่นล้าน fund: collateral?")
+        amounts = frozenset(t for t in given if t.startswith("#n")) if kinds else frozenset()
+        named_numbers = given if any(k.numeric for k in kinds) else amounts
         sims = np.vstack([c.vector for c in candidates]) @ vector
         body, inner, units = self._documents(q_terms, candidates)
         found = []
         for candidate, similarity in zip(candidates, sims, strict=True):
             # words naming the document (its title) or the unit's own section count for
             # them, the rest for the unit; another section's heading names nothing here
-            own = self.terms(candidate.title) | self.terms(candidate.section)
+            own = self.unit_terms(candidate.title) | self.unit_terms(candidate.section)
             # (not in the document's opening sentence, which restates its title)
             opening = candidate.position == 0 and candidate.n == 0
             rare = {
@@ -319,7 +356,7 @@ class Extractor:
                 and inner[candidate.document_id][t] * INNER_RARE < units[candidate.document_id]
             }
             rest = (q_terms - own | rare) - named_numbers
-            u_terms = self.terms(candidate.text)
+            u_terms = self.unit_terms(candidate.text)
             # the asked kinds the unit carries, specific ones counting more: "据置期間は？"
             # asks for a repayment term and a grace period; the unit giving both wins
             kind = sum(
@@ -352,9 +389,9 @@ class Extractor:
         units: Counter[int] = Counter()
         for c in candidates:
             units[c.document_id] += 1
-            inner.setdefault(c.document_id, Counter()).update(q_terms & self.terms(c.text))
-            body.setdefault(c.document_id, set(self.terms(c.title))).update(
-                self.terms(c.text) | self.terms(c.section)
+            inner.setdefault(c.document_id, Counter()).update(q_terms & self.unit_terms(c.text))
+            body.setdefault(c.document_id, set(self.unit_terms(c.title))).update(
+                self.unit_terms(c.text) | self.unit_terms(c.section)
             )
         return body, inner, units
 

@@ -46,3 +46,18 @@ def test_a_number_the_question_already_names_is_not_the_asked_amount() -> None:
     given = frozenset(number_terms("the 20 billion baht fund, how much per company?"))
     assert not amount.carried_by("The cabinet approved 20,000 million baht.", given=given)
     assert amount.carried_by("At most 10 million baht per borrower.", given=given)
+
+
+def test_amounts_as_written_in_chat() -> None:
+    assert number_terms("กู้ 5 ล.") == {"#n5000000"}
+    assert number_terms("กู้ได้สิบล้านมั้ย") == number_terms("10 million") == {"#n10000000"}
+    assert number_terms("ห้าแสน") == number_terms("500,000 baht")
+    assert number_terms("สองหมื่นล้าน") == number_terms("20,000 ล้านบาท")
+    assert number_terms("สิบห้าล้าน") == {"#n15000000"}
+    assert number_terms("ห้าร้อยล้าน") == {"#n500000000"}
+    assert number_terms("5m baht") == number_terms("5 mil") == {"#n5000000"}
+    assert number_terms("20k") == {"#n20000"}
+    assert number_terms("10 millions") == {"#n10000000"}
+    # not a multiplier: a word that starts with one, a Thai word that starts with a digit
+    assert number_terms("5 months") == {"#n5"}
+    assert number_terms("สามารถกู้ได้") == set()
