@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +68,20 @@ def load_starter_documents(service: KnowledgeService) -> int:
     return len(files)
 
 
+@contextmanager
+def one_process_at_a_time(data_dir: Path) -> Iterator[None]:
+    """Processes on this machine open the store one after another: the embedded Chroma
+    creates its tables on first open, and two processes doing that at once fail with
+    "table collections already exists"; two loading the starter documents would race."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / ".knowledge-open.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def build_knowledge(
     settings: Settings,
     engine: Engine,
@@ -73,6 +90,15 @@ def build_knowledge(
     load_starter: bool = True,
 ) -> KnowledgeService:
     """The process's KnowledgeService; loads the starter documents into an empty store."""
+    with one_process_at_a_time(settings.data_dir):
+        return _build_knowledge(
+            settings, engine, chroma_client=chroma_client, load_starter=load_starter
+        )
+
+
+def _build_knowledge(
+    settings: Settings, engine: Engine, *, chroma_client: Any, load_starter: bool
+) -> KnowledgeService:
     started = time.perf_counter()
     embedder = get_embedder(settings.embedder)
     client = chroma_client if chroma_client is not None else make_chroma_client(settings)

@@ -70,3 +70,28 @@ def test_ingest_in_another_process_is_answered_without_restart(tmp_path: Path) -
     )
     assert "Khon Kaen" in server.answer("Where is the export seminar held?").text
     assert server.index.size == len({r.id for r in server.index.records()})
+
+
+def test_processes_open_the_store_one_after_another(tmp_path: Path) -> None:
+    """A second process opening the same data directory waits until the first has opened
+    the embedded Chroma (whose first open creates tables: two at once fail)."""
+    import fcntl
+    import threading
+
+    from knowledge.wiring import one_process_at_a_time
+
+    data_dir = tmp_path / "data"
+    entered = threading.Event()
+
+    def second_process() -> None:
+        with one_process_at_a_time(data_dir):
+            entered.set()
+
+    with one_process_at_a_time(data_dir):
+        other = threading.Thread(target=second_process)
+        other.start()
+        assert not entered.wait(0.5), "the second opener did not wait for the first"
+    assert entered.wait(10), "the second opener never got its turn"
+    other.join()
+    with open(data_dir / ".knowledge-open.lock") as lock:  # released afterwards
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
