@@ -135,12 +135,14 @@ def test_concurrent_claimers_never_share_an_event(engine: Engine) -> None:
                     events = repo.claim_events(session, limit=5, lease_s=60)
                     for event in events:
                         repo.finish_event(session, event_id=event.id or 0, status=EventStatus.DONE)
+                    # Noted before the commit: a user's next event is claimable only after
+                    # it, so the list's order is the order events were handled in.
+                    with lock:
+                        claimed.extend(e.event_id for e in events)
                 if not events:
                     with Session(engine) as session:
                         if repo.count_open(session) == 0:
                             return
-                with lock:
-                    claimed.extend(e.event_id for e in events)
         except BaseException as exc:  # surfaced below
             errors.append(exc)
 
