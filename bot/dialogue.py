@@ -164,6 +164,9 @@ class Dialogue:
             # "ยกเลิก" with no form open and no skill waiting: not a question to look up
             turn.say("fallback.nothing_to_cancel", buttons=main_menu_buttons(turn.lang))
             return
+        if not turn.conv.flow and self._intents and self._intents.form_command(text):
+            turn.say("fallback.nothing_to_skip", buttons=main_menu_buttons(turn.lang))
+            return
         if any(fallback.on_free_text(turn) for fallback in self._fallbacks):
             return
         turn.say("fallback.not_understood", buttons=main_menu_buttons(turn.lang))

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     # dialogue (README, "Several processes under load"). Under a load that never lets up,
     # replies wait until it does. Off: the nice value above.
     worker_idle: bool = Field(default=True, validation_alias=_env("KAKEHASHI_WORKER_IDLE"))
+    # After start-up, what it built is frozen out of the garbage collector's full passes
+    # (gc.freeze): they took 0.4-0.65 s each in a web process under load. Off in tests that
+    # build many apps in one process (frozen objects are never collected).
+    gc_freeze: bool = Field(default=True, validation_alias=_env("KAKEHASHI_GC_FREEZE"))
     # At most this many messages of one user per minute are handled (0: no limit); the
     # first one over is answered with a polite note.
     rate_limit_per_minute: int = Field(

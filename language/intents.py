@@ -155,6 +155,7 @@ class IntentModel:
         index = {name: i for i, name in enumerate(self.classes)}
         targets = np.eye(len(self.classes))[[index[label] for label in labels]]
         self._weights = _fit_ridge(features, targets, self.thresholds.ridge)
+        self._last: tuple[str, np.ndarray] | None = None
 
     def classify(self, text: str, *, context: Context = "idle") -> IntentMatch | None:
         """The intent of `text` where the user is, or None when it is not an intent."""
@@ -196,12 +197,22 @@ class IntentModel:
     def scores(self, text: str, *, context: Context = "idle") -> dict[str, float]:
         """The classifier's score (about 0 to 1) of each allowed intent and of "none"."""
         allowed = self.allowed(context) | {NONE}
-        row = self._features([text])[0] @ self._weights
+        row = self._row(text)
         return {
             name: float(score)
             for name, score in zip(self.classes, row, strict=True)
             if name in allowed
         }
+
+    def form_command(self, text: str) -> str | None:
+        """ "スキップ", "go back" typed where no form is open: the form command it would be
+        there (back or skip), so that the user is told there is nothing to skip."""
+        match = self.classify(text, context="form")
+        if match is None or match.name not in IDLE_EXCLUDED:
+            return None
+        folded = fold(text)
+        keywords = self.data.keywords.get(match.name, ())
+        return match.name if any(word in folded for word in keywords) else None
 
     def language_named(self, text: str) -> Lang | None:
         """The language a short message names ("English", "ภาษาไทยค่ะ", "日本語で")."""
@@ -215,6 +226,16 @@ class IntentModel:
         return None
 
     # -- internals ---------------------------------------------------------------------
+
+    def _row(self, text: str) -> np.ndarray:
+        """The classifier's raw scores; the last text's are kept, as a turn often asks
+        about one message twice (where the user is, and whether it is more than hello)."""
+        last = self._last
+        if last is not None and last[0] == text:
+            return last[1]
+        row = self._features([text])[0] @ self._weights
+        self._last = (text, row)
+        return row
 
     def _features(self, texts: list[str]) -> np.ndarray:
         dense = self._embedder.embed(texts)

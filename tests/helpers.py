@@ -37,6 +37,7 @@ def make_settings(
         "send_max_backoff_s": 0.05,
         "worker_poll_s": 0.05,
         "load_demo_content": False,
+        "gc_freeze": False,  # many apps in one test process: frozen objects would stay
     }
     database_url = database_for(data_dir)  # KAKEHASHI_TEST_DATABASE=postgresql runs
     if database_url:

@@ -162,3 +162,23 @@ def test_cancel_with_nothing_in_progress_says_so_and_is_not_a_question(
     assert replies[-1]["text"] == t("fallback.nothing_to_cancel", lang)
     assert "reg:start" in button_data(replies)
     assert text not in unanswered(client)
+
+
+@pytest.mark.parametrize(
+    ("channel", "text", "lang"),
+    [("line", "ข้ามไปก่อน", "th"), ("telegram", "スキップ", "ja"), ("telegram", "go back", "en")],
+)
+def test_skip_or_back_with_no_form_open_says_so_and_is_not_a_question(
+    client: TestClient, channel: str, text: str, lang: Lang
+) -> None:
+    replies = chat(client, channel, f"idle-skip-{lang}", text=text)
+    assert replies[-1]["text"] == t("fallback.nothing_to_skip", lang)
+    assert "reg:start" in button_data(replies)
+    assert text not in unanswered(client)
+
+
+@pytest.mark.parametrize("text", ["skip เอกสารไหนต้องใช้ตอนกู้", "戻る前に金利を教えてください"])
+def test_a_question_holding_a_skip_word_is_still_answered(client: TestClient, text: str) -> None:
+    replies = chat(client, "line", "idle-skip-question", text=text)
+    said = {r["text"] for r in replies}
+    assert not said & {t("fallback.nothing_to_skip", lang) for lang in ("th", "ja", "en")}
