@@ -36,6 +36,7 @@ IN_FLOW = frozenset({"menu", "switch_language", "talk_to_staff"})
 
 class IntentReader(Protocol):
     def classify(self, text: str, *, context: Context = "idle") -> IntentMatch | None: ...
+    def form_command(self, text: str) -> str | None: ...
 
 
 class Actions(Protocol):

@@ -175,6 +175,9 @@ class _Guess:
     def classify(self, text: str, *, context: str = "idle") -> IntentMatch | None:
         return IntentMatch("menu", self.confidence)
 
+    def form_command(self, text: str) -> str | None:
+        return None
+
 
 @pytest.mark.parametrize(("confidence", "answered"), [(0.6, True), (1.0, False)])
 def test_a_guessed_intent_gives_way_to_a_clean_answer(confidence: float, answered: bool) -> None:

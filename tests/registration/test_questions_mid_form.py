@@ -113,6 +113,9 @@ class _GuessesMenu:
     def classify(self, text: str, *, context: str = "idle") -> IntentMatch | None:
         return IntentMatch("menu", 0.6) if text in self.TEXTS else None
 
+    def form_command(self, text: str) -> str | None:
+        return None
+
 
 def test_a_clean_answer_to_a_choice_step_is_kept_whatever_intent_is_guessed(db_engine) -> None:
     skill = registration_skill()

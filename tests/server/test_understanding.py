@@ -181,4 +181,5 @@ def test_skip_or_back_with_no_form_open_says_so_and_is_not_a_question(
 def test_a_question_holding_a_skip_word_is_still_answered(client: TestClient, text: str) -> None:
     replies = chat(client, "line", "idle-skip-question", text=text)
     said = {r["text"] for r in replies}
-    assert not said & {t("fallback.nothing_to_skip", lang) for lang in ("th", "ja", "en")}
+    langs: tuple[Lang, ...] = ("th", "ja", "en")
+    assert not said & {t("fallback.nothing_to_skip", lang) for lang in langs}
