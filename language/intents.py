@@ -243,8 +243,8 @@ class IntentModel:
         }
 
     def form_command(self, text: str) -> str | None:
-        """ "スキップ", "go back" typed where no form is open: the form command it would be
-        there (back or skip), so that the user is told there is nothing to skip."""
+        """Back or skip when `text` ("スキップ", "go back") would be that command in a form:
+        typed where no form is open, the user is told there is nothing to skip."""
         match = self.classify(text, context="form")
         if match is None or match.name not in IDLE_EXCLUDED:
             return None
