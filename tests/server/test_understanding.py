@@ -152,27 +152,20 @@ def test_inside_a_form_language_and_cancel_are_commands_not_answers(client: Test
 
 
 @pytest.mark.parametrize(
-    ("channel", "text", "lang"),
-    [("line", "ใช่ ยกเลิกเลย", "th"), ("telegram", "キャンセルでお願いします", "ja")],
+    ("channel", "text", "lang", "said"),
+    [
+        ("line", "ใช่ ยกเลิกเลย", "th", "fallback.nothing_to_cancel"),
+        ("telegram", "キャンセルでお願いします", "ja", "fallback.nothing_to_cancel"),
+        ("line", "ข้ามไปก่อน", "th", "fallback.nothing_to_skip"),
+        ("telegram", "スキップ", "ja", "fallback.nothing_to_skip"),
+        ("telegram", "go back", "en", "fallback.nothing_to_skip"),
+    ],
 )
-def test_cancel_with_nothing_in_progress_says_so_and_is_not_a_question(
-    client: TestClient, channel: str, text: str, lang: Lang
+def test_a_form_command_with_nothing_in_progress_says_so_and_is_not_a_question(
+    client: TestClient, channel: str, text: str, lang: Lang, said: str
 ) -> None:
-    replies = chat(client, channel, f"idle-cancel-{lang}", text=text)
-    assert replies[-1]["text"] == t("fallback.nothing_to_cancel", lang)
-    assert "reg:start" in button_data(replies)
-    assert text not in unanswered(client)
-
-
-@pytest.mark.parametrize(
-    ("channel", "text", "lang"),
-    [("line", "ข้ามไปก่อน", "th"), ("telegram", "スキップ", "ja"), ("telegram", "go back", "en")],
-)
-def test_skip_or_back_with_no_form_open_says_so_and_is_not_a_question(
-    client: TestClient, channel: str, text: str, lang: Lang
-) -> None:
-    replies = chat(client, channel, f"idle-skip-{lang}", text=text)
-    assert replies[-1]["text"] == t("fallback.nothing_to_skip", lang)
+    replies = chat(client, channel, f"idle-command-{lang}", text=text)
+    assert replies[-1]["text"] == t(said, lang)
     assert "reg:start" in button_data(replies)
     assert text not in unanswered(client)
 
