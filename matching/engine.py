@@ -31,6 +31,7 @@ import numpy as np
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from core.db import is_unavailable
 from core.types import Lang
 from language.embeddings import Embedder
 from matching import scoring, vectors
@@ -233,15 +234,24 @@ class Matcher:
         finally:
             self._lock.release()
 
-    def refresh_in_background(self, engine: Any) -> threading.Thread:
-        """Load the directory on a daemon thread (start-up need not wait for embeddings)."""
+    def refresh_in_background(self, engine: Any, *, retry_s: float = 1.0) -> threading.Thread:
+        """Load the directory on a daemon thread (start-up need not wait for embeddings).
+        The database away meanwhile is waited for, not a failure: the load runs again."""
 
         def run() -> None:
-            try:
-                with Session(engine) as session:
-                    self.refresh(session)
-            except Exception:
-                logger.exception("matcher: background load failed")
+            delay = retry_s
+            while True:
+                try:
+                    with Session(engine) as session:
+                        self.refresh(session)
+                    return
+                except Exception as exc:
+                    if not is_unavailable(exc):
+                        logger.exception("matcher: background load failed")
+                        return
+                    logger.warning("matcher: database unavailable; loading again in %.0f s", delay)
+                    time.sleep(delay)
+                    delay = min(delay * 2, 30.0)
 
         thread = threading.Thread(target=run, name="matcher-load", daemon=True)
         thread.start()

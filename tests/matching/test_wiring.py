@@ -81,3 +81,32 @@ def test_schema_has_the_introduction_tables(tmp_path: Path) -> None:
     names = set(sa.inspect(engine).get_table_names())
     assert {"match_introduction", "match_introduction_event", "match_not_interested"} <= names
     engine.dispose()
+
+
+def test_background_load_waits_for_the_database(tmp_path: Path, embedder, caplog) -> None:
+    """The database away during the start-up load: a warning, and the load runs again."""
+    import logging
+
+    from sqlalchemy.exc import OperationalError
+
+    from matching.engine import Matcher
+
+    settings = Settings(data_dir=tmp_path / "data", load_demo_content=True, database_url=None)
+    engine = make_engine(settings)
+    init_db(engine)
+    wiring.ensure_demo_directory(settings, engine, thai=5, japanese=5)
+    matcher = Matcher(embedder)
+    real_refresh, calls = matcher.refresh, []
+
+    def refresh_once_away(session) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+        real_refresh(session)
+
+    matcher.refresh = refresh_once_away  # type: ignore[method-assign]
+    with caplog.at_level(logging.WARNING, logger="matching.engine"):
+        matcher.refresh_in_background(engine, retry_s=0.01).join(timeout=60)
+    assert len(calls) == 2 and matcher.ready and len(matcher.snapshot) == 10
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    engine.dispose()
