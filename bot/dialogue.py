@@ -213,8 +213,9 @@ class Dialogue:
     def greet(self, turn: Turn) -> None:
         self._greet(turn)
 
-    def acknowledge(self, turn: Turn) -> None:
-        turn.say("ack.thanks", buttons=main_menu_buttons(turn.lang))
+    def acknowledge(self, turn: Turn, *, thanked: bool) -> None:
+        """ "Thank you" is answered "you're welcome"; "ok", "了解です", "👍" only noted."""
+        turn.say("ack.thanks" if thanked else "ack.noted", buttons=main_menu_buttons(turn.lang))
 
     def menu(self, turn: Turn) -> None:
         self._leave_flow(turn)

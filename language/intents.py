@@ -25,7 +25,7 @@ import tomllib
 import unicodedata
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Literal, cast
@@ -61,6 +61,7 @@ class IntentMatch:
     name: str
     confidence: float
     target_lang: Lang | None = None  # switch_language: which language, when it is named
+    thanked: bool = False  # thanks: says thank you, not only "ok"
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,17 @@ class IntentData:
     emoji: dict[str, tuple[str, ...]]
     language_names: dict[Lang, tuple[str, ...]]
     none: list[tuple[Lang, str]] = field(default_factory=list)
+    gratitude: tuple[str, ...] = ()
+
+    def thanks_in(self, text: str) -> bool:
+        """Whether `text` says thank you ("ขอบคุณค่ะ", "ty!"), not only "ok" or "👍"."""
+        folded, lowered = fold(text), text.lower()
+        return any(
+            re.search(rf"(?<![a-z]){cue}" + ("(?![a-z])" if len(cue) <= 3 else ""), lowered)
+            if cue.isascii()
+            else cue in folded or cue in text
+            for cue in self.gratitude
+        )
 
 
 @dataclass(frozen=True)
@@ -105,7 +117,7 @@ def with_labelled(data: IntentData, rows: Iterable[Labelled]) -> IntentData:
     none = list(data.none)
     for row in rows:
         (none if row.intent == NONE else examples[row.intent]).append((row.lang, row.text))
-    return IntentData(examples, data.keywords, data.emoji, data.language_names, none)
+    return replace(data, examples=examples, none=none)
 
 
 @cache
@@ -130,7 +142,8 @@ def _load_toml(path: Path) -> IntentData:
         lang: tuple(fold(w) for w in targets.get(lang, [])) for lang in LANGS
     }
     none = [(lang, text) for lang in LANGS for text in raw.get("none", {}).get(lang, [])]
-    return IntentData(examples, keywords, emoji, names, none)
+    gratitude = tuple(fold(w) or w for w in raw["intents"]["thanks"].get("gratitude", []))
+    return IntentData(examples, keywords, emoji, names, none, gratitude)
 
 
 def _is_symbolic(text: str) -> bool:
@@ -288,12 +301,15 @@ class IntentModel:
     def _by_emoji(self, text: str, allowed: Iterable[str]) -> IntentMatch | None:
         for name in allowed:
             if any(e and e in text for e in self.data.emoji.get(name, ())):
-                return IntentMatch(name, 1.0)
+                return self._match(name, 1.0, text)
         return None
 
     def _match(self, name: str, confidence: float, text: str) -> IntentMatch:
         target = self.language_named(text) if name == "switch_language" else None
-        return IntentMatch(name, round(min(confidence, 1.0), 3), target_lang=target)
+        thanked = name == "thanks" and self.data.thanks_in(text)
+        return IntentMatch(
+            name, round(min(confidence, 1.0), 3), target_lang=target, thanked=thanked
+        )
 
 
 # The word a yes or a no begins with; the rest of the sentence may carry a "no" of its own

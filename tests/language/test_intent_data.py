@@ -58,3 +58,29 @@ def test_the_model_is_fitted_on_the_examples_and_every_dev_sentence() -> None:
     fitted = {fold(text) for rows in load_intents().examples.values() for _, text in rows}
     fitted |= {fold(text) for _, text in load_intents().none}
     assert {fold(row.text) for row in load_split("dev")} <= fitted
+
+
+def test_thanks_is_told_from_a_plain_ok() -> None:
+    data = load_intents()
+    said = [
+        "ขอบคุณมากค่ะ",
+        "แต้งกิ้วค่ะ",
+        "ありがとうございました",
+        "助かりました",
+        "Thank you!",
+        "ty",
+        "🙏",
+    ]
+    only_ok = [
+        "โอเคค่า",
+        "รับทราบครับ",
+        "了解です",
+        "承知しました",
+        "ok",
+        "noted",
+        "👍",
+        "party",
+        "quality",
+    ]
+    assert [t for t in said if not data.thanks_in(t)] == []
+    assert [t for t in only_ok if data.thanks_in(t)] == []

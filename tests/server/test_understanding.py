@@ -78,14 +78,24 @@ def test_typed_request_for_a_person_reaches_staff(
 
 
 @pytest.mark.parametrize(
-    ("channel", "text", "lang"),
-    [("line", "ขอบคุณครับ", "th"), ("line", "👍", "th"), ("telegram", "了解です", "ja")],
+    ("channel", "text", "lang", "key"),
+    [
+        ("line", "ขอบคุณครับ", "th", "ack.thanks"),
+        ("line", "โอเคครับ 🙏", "th", "ack.thanks"),
+        ("telegram", "ありがとうございます", "ja", "ack.thanks"),
+        ("telegram", "thx!", "en", "ack.thanks"),
+        # only "ok": noted, not "you're welcome"
+        ("line", "👍", "th", "ack.noted"),
+        ("line", "รับทราบค่ะ", "th", "ack.noted"),
+        ("telegram", "了解です", "ja", "ack.noted"),
+        ("telegram", "ok got it", "en", "ack.noted"),
+    ],
 )
 def test_thanks_is_acknowledged_and_not_logged(
-    client: TestClient, channel: str, text: str, lang: str
+    client: TestClient, channel: str, text: str, lang: str, key: str
 ) -> None:
     replies = chat(client, channel, "U-thanks", text=text)
-    assert replies[0]["text"] == t("ack.thanks", lang)  # type: ignore[arg-type]
+    assert replies[0]["text"] == t(key, lang)  # type: ignore[arg-type]
     assert unanswered(client) == []
 
 
