@@ -1,7 +1,7 @@
 """Development loop for answer extraction: the DEV split of
 `benchmarks/knowledge_questions_v2.json` only (never the test split).
 
-    HF_HUB_OFFLINE=1 python benchmarks/knowledge_dev.py [--scores]
+    HF_HUB_OFFLINE=1 python benchmarks/knowledge_dev.py [--scores] [--round 6]
 
 Prints fact-in-answer per language on dev, every dev miss with the reply, and the gap the
 decline threshold sits in (lowest in-scope best-unit score, highest out-of-scope one).
@@ -42,8 +42,13 @@ def best_score(service: KnowledgeService, question: FactQuestion) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scores", action="store_true", help="print every question's score")
+    parser.add_argument("--round", type=int, default=None, help="only the dev questions of a round")
     args = parser.parse_args()
-    questions = [q for q in load_fact_questions() if q.split == "dev"]
+    questions = [
+        q
+        for q in load_fact_questions()
+        if q.split == "dev" and (args.round is None or q.round == args.round)
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         services = build_systems(Path(tmp))["extraction (default)"]
         counts = {g: [0, 0] for g in GROUPS}

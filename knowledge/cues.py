@@ -90,6 +90,9 @@ class Cues:
         open_ = [k for k in asked if not k.stated_in(q)]
         return open_ if open_ else asked
 
+    def asks(self, question: str, kind: str) -> bool:
+        return any(k.name == kind for k in self.kinds_of(question))
+
 
 def _cue_in(cue: str, question: str) -> bool:
     """A Thai or Japanese cue anywhere; an English cue only at the start of a word
@@ -173,7 +176,7 @@ def load_places(path: Path = CUES_FILE) -> dict[str, tuple[str, ...]]:
     of the cues file)."""
     with path.open("rb") as fh:
         data = tomllib.load(fh)
-    named = {**data["places"], **data.get("bodies", {})}
+    named = {**data["places"], **data.get("bodies", {}), **data.get("subjects", {})}
     return {name: tuple(w.lower() for w in words) for name, words in named.items()}
 
 
@@ -192,7 +195,7 @@ def _place_patterns() -> dict[str, re.Pattern[str]]:
 
 
 def places_in(text: str) -> frozenset[str]:
-    """The countries (other than Thailand and Japan), and the banks and agencies no
-    document is about, that a text names, in any language."""
+    """The countries (other than Thailand and Japan), and the banks, agencies and
+    subjects no document is about, that a text names, in any language."""
     lowered = text.lower()
     return frozenset(name for name, pattern in _place_patterns().items() if pattern.search(lowered))

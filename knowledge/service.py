@@ -337,7 +337,11 @@ class KnowledgeService:
         assert extraction.best is not None
         best_chunk = extraction.best.candidate.chunk_id
         quoted = [_unit_passage(extraction, self._index, best_chunk)]
-        return self._finish(question, lang, ref, quoted, passages, extraction.text, result)
+        text = extraction.text
+        url = quoted[0].url
+        if url and url not in text and self._extractor.cues.asks(question, "website"):
+            text = f"{text}\n🔗 {url}"  # "ขอลิ้งค์หน่อย": the address itself, not only a button
+        return self._finish(question, lang, ref, quoted, passages, text, result)
 
     def _sections(
         self, question: str, vector: Any, result: SearchResult, lang: str

@@ -155,3 +155,31 @@ def test_a_cue_inside_a_longer_cue_of_another_kind_is_that_kind_s(
     assert "eligibility" in _kinds(extractor, "can i apply for the fund?")
     shown = render_answer(starter_service.answer(question, lang="en"), "en")
     assert shown.index("10 million baht per borrower") < shown.index("juristic")
+
+
+def test_a_question_about_a_subject_no_document_covers_is_declined(
+    starter_service: KnowledgeService,
+) -> None:
+    # 1.8 million baht is the micro-enterprise revenue ceiling, not a VAT threshold
+    for question, lang in (
+        ("รายได้เกินกี่ล้านต้องจด vat คะ", "th"),
+        ("タイで会社設立するときの登録費用は？", "ja"),
+        ("what is the minimum wage in bangkok", "en"),
+    ):
+        assert not starter_service.answer(question, lang=lang).confident, question
+    # the same kind of question about the documents' own subject is answered
+    answer = starter_service.answer("รายได้ไม่เกินกี่ล้านถึงเป็นวิสาหกิจรายย่อยคะ", lang="th")
+    assert answer.confident and "1.8 ล้าน" in render_answer(answer, "th")
+
+
+def test_a_question_asking_for_the_website_is_shown_the_address(
+    starter_service: KnowledgeService,
+) -> None:
+    extractor = _extractor()
+    assert "website" in _kinds(extractor, "เว็บ jetro คืออะไรคะ ขอลิ้งค์หน่อย")
+    assert "website" not in _kinds(extractor, "what is J-GoodTech?")
+    shown = render_answer(starter_service.answer("whats the url for jgoodtech", lang="en"), "en")
+    assert "🔗 https://jgoodtech.smrj.go.jp/" in shown
+    # not asked: the address stays on the button only
+    shown = render_answer(starter_service.answer("what is J-GoodTech?", lang="en"), "en")
+    assert "🔗" not in shown
