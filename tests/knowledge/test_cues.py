@@ -122,6 +122,10 @@ def test_a_kind_whose_value_the_question_states_is_not_the_asked_kind(
     assert "interest" in _kinds(extractor, "กองทุนนี้ดอกเบี้ยกี่เปอร์เซ็นต์ครับ")
     shown = render_answer(starter_service.answer(question, lang="th"), "th")
     assert "หลักประกัน" in shown
+    # "ของกรม" alone is DIP's fund (the bot's own department), not the 2024 fund's 5-7%
+    asked = "ถ้าจะกู้กองทุนดอกเบี้ย1%ของกรม ต้องมีหลักทรัพย์ค้ำมั้ยครับ"
+    assert "@dip" in extractor.question_terms(asked)
+    assert "ไม่ต้องใช้หลักประกัน" in render_answer(starter_service.answer(asked, lang="th"), "th")
 
 
 def test_thai_function_words_are_not_unknown_topic_words() -> None:
