@@ -416,6 +416,9 @@ class Extractor:
 # How far behind the best unit a unit of its document carrying the asked kind may be
 # and still be shown (times the margin).
 KIND_MARGIN = 1.5
+# ... and the sentence right after it, which goes on about the same thing ("2019: the
+# Matching Square was added." "Companies can post needs there ..."), when further behind.
+NEXT_MARGIN = 3.0
 
 
 def pick(scored: Sequence[ScoredUnit], *, margin: float, limit: int = 3) -> list[ScoredUnit]:
@@ -449,13 +452,18 @@ def pick(scored: Sequence[ScoredUnit], *, margin: float, limit: int = 3) -> list
             for s in scored
             if s.candidate.document_id == best.candidate.document_id
             and s.features.kind > 0
-            and s.score >= best.score - KIND_MARGIN * margin
+            and s.score >= best.score - (NEXT_MARGIN if _next(best, s) else KIND_MARGIN) * margin
         ]
         # the unit carrying most of what was asked ("per borrower" over any amount)
         lead = max(carrying, key=lambda s: (s.features.kind, s.score), default=None)
         if lead is not None and lead not in chosen:
             chosen = [*chosen[: limit - 1], lead]
     return sorted(chosen, key=lambda s: (s.candidate.position, s.candidate.n))
+
+
+def _next(a: ScoredUnit, b: ScoredUnit) -> bool:
+    """`b` is the unit right after `a` in the same chunk."""
+    return b.candidate.chunk_id == a.candidate.chunk_id and b.candidate.n == a.candidate.n + 1
 
 
 def _same(a: ScoredUnit, b: ScoredUnit) -> bool:

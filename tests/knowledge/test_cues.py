@@ -187,3 +187,21 @@ def test_a_question_asking_for_the_website_is_shown_the_address(
     # not asked: the address stays on the button only
     shown = render_answer(starter_service.answer("what is J-GoodTech?", lang="en"), "en")
     assert "🔗" not in shown
+
+
+def test_what_a_service_lets_you_do_is_the_sentence_after_its_name(
+    starter_service: KnowledgeService,
+) -> None:
+    extractor = _extractor()
+    question = "J-GoodTechのオープンイノベーション・マッチングスクエアって何ができる？"
+    assert "capability" in _kinds(extractor, question)
+    shown = render_answer(starter_service.answer(question, lang="ja"), "ja")
+    # the sentence naming it (2019) and the one after it, which says what it is for
+    assert "2019年" in shown and "開発パートナー" in shown
+
+
+def test_a_percentage_of_something_asks_a_ratio(starter_service: KnowledgeService) -> None:
+    extractor = _extractor()
+    assert _kinds(extractor, "what % of thai workers work in smes") == {"ratio"}
+    shown = render_answer(starter_service.answer("what % of thai workers work in smes"), "en")
+    assert "80%" in shown
