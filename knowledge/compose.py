@@ -98,12 +98,10 @@ def extract(
     scored = extractor.score(
         question, vector, candidates(index, result, vector, lang, expanded), rarity, novelty
     )
-    scored = _naming(extractor, question, scored)
+    scored = _speaking_of_places(question, _naming(extractor, question, scored))
     if not scored:
         return Extraction(units=(), best=None, text="")
     chosen = pick(scored, margin=settings.kb_unit_margin, limit=3)
-    if not _speaks_of_places(question, chosen):
-        return Extraction(units=(), best=None, text="")
     best = max(chosen, key=lambda s: s.score)
     return Extraction(units=tuple(chosen), best=best, text=render_units(chosen))
 
@@ -128,16 +126,18 @@ def _naming(extractor: Extractor, question: str, scored: list[ScoredUnit]) -> li
     return [unit for unit in scored if unit.candidate.document_id in naming]
 
 
-def _speaks_of_places(question: str, chosen: Sequence[ScoredUnit]) -> bool:
-    """A question about another country ("does Vietnam have an SME fund?") is answered
-    only by units that name it, not by the Thai fund's terms."""
+def _speaking_of_places(question: str, scored: list[ScoredUnit]) -> list[ScoredUnit]:
+    """A question about another country ("does Vietnam have an SME fund?"), or a bank or
+    subject no document is about, is answered only by units that name it (in their text,
+    section or title), not by the Thai fund's terms; none: nothing to answer from."""
     asked = places_in(question)
     if not asked:
-        return True
-    shown = " ".join(
-        f"{u.candidate.title} {u.candidate.section} {u.candidate.text}" for u in chosen
-    )
-    return asked <= places_in(shown)
+        return scored
+    return [
+        u
+        for u in scored
+        if asked <= places_in(f"{u.candidate.title} {u.candidate.section} {u.candidate.text}")
+    ]
 
 
 def has_evidence(extraction: Extraction, settings: Settings) -> bool:

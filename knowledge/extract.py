@@ -34,6 +34,10 @@ _THAI = re.compile(r"[\u0e00-\u0e7f]")
 # Thai particles closing a question, cut before counting its words ("กี่ล้านคะ" would
 # otherwise be cut into "ล้า" and "นคะ")
 _PARTICLES = re.compile(r"(?:ครับ|คับ|ค่ะ|คะ|จ้ะ|จ้า|นะ|น่ะ|ไหม|มั้ย|หน่อย)+(?=[\s?？]*$)")
+# chat politeness that says nothing about the topic ("boi website link pls")
+_POLITE = re.compile(
+    r"(?<![a-z])(?:pls|plz|please|thx|thanks|thank you|ty)(?![a-z])", re.IGNORECASE
+)
 _ABBREVIATED = re.compile(r"[\u0e00-\u0e7f]+ฯ")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d|25[5-6]\d)(?!\d)")
 TERMS_CACHE = 100_000  # units whose terms are kept (a 10,000-chunk index has about 40,000)
@@ -233,7 +237,7 @@ class Extractor:
         """Share of the question's words (weighted by rarity) that no indexed document
         uses: "will it rain in Chiang Mai this weekend?" shares only a place name with
         the documents. Question words and concept words are never counted."""
-        text = _PARTICLES.sub("", question)
+        text = _POLITE.sub(" ", _PARTICLES.sub("", question))
         tokens = set(self._tokenizer.tokenize(text))
         # pieces of a name found as written ("เจโทร" cut into "เจ" and "โทร") are known,
         # and the name is cut out before the rest is read: "ของกสอ.ได้" is not "งก", "สอ"
@@ -263,7 +267,7 @@ class Extractor:
         names: a keyword search for them finds a document written in another language.
         With `names_only`, only the names of programmes and bodies are expanded ("เจโทร"
         also searches "jetro"), and nothing is returned when the question names none."""
-        text = _PARTICLES.sub("", question)
+        text = _POLITE.sub(" ", _PARTICLES.sub("", question))
         tokens = list(self._tokenizer.tokenize(text))
         concepts = [t[1:] for t in sorted(self.terms(text)) if t.startswith("@")]
         if names_only:
@@ -277,7 +281,7 @@ class Extractor:
     def question_terms(self, question: str) -> frozenset[str]:
         """The question's terms, a name of a programme or body counting as one term (its
         concept): "เจโทร", cut into "เจ" and "โทร", is `@jetro` and nothing else."""
-        text = _PARTICLES.sub("", question)
+        text = _POLITE.sub(" ", _PARTICLES.sub("", question))
         found = self.terms(text)
         lowered = text.lower()
         names = [

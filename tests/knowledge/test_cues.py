@@ -205,3 +205,25 @@ def test_a_percentage_of_something_asks_a_ratio(starter_service: KnowledgeServic
     assert _kinds(extractor, "what % of thai workers work in smes") == {"ratio"}
     shown = render_answer(starter_service.answer("what % of thai workers work in smes"), "en")
     assert "80%" in shown
+
+
+def test_a_name_and_what_an_abbreviation_stands_for(starter_service: KnowledgeService) -> None:
+    extractor = _extractor()
+    assert "name" in _kinds(extractor, "smrj full name?")
+    # "pls" says nothing about the topic: not a word the documents lack
+    assert _kinds(extractor, "boi website link pls") == {"website"}
+    shown = render_answer(starter_service.answer("smrj full name?", lang="en"), "en")
+    assert "Organization for Small and Medium Enterprises and Regional Innovation" in shown
+    shown = render_answer(starter_service.answer("boi website link pls", lang="en"), "en")
+    assert "https://www.boi.go.th/" in shown
+
+
+def test_a_country_asked_about_picks_the_sentence_naming_it(
+    starter_service: KnowledgeService, no_thai_service: KnowledgeService
+) -> None:
+    # asked in Thai of the English and Japanese documents: the sentence naming Taiwan
+    # among J-GoodTech's country shares, not a nearer one that names no country
+    answer = no_thai_service.answer("ไต้หวันมีสัดส่วนในเจกุดเทคกี่%คะ", lang="th")
+    assert re.search(r"Taiwan \(6%\)|台湾（6％）", render_answer(answer, "th"))
+    # a tax rate is no document's subject (the BOI document speaks of exemptions)
+    assert not starter_service.answer("タイの法人税率は？", lang="ja").confident
