@@ -131,7 +131,13 @@ def build_cues(tokenizer: Tokenizer) -> Cues:
     ("sme d bank", "จังหวัดของญี่ปุ่น") only as written, never through one of its tokens
     ("sme", "ญี่ปุ่น"). Thai and Japanese words are also found as written."""
     kinds, concepts = load_cues()
-    tokens_of = {w: tokenizer.tokenize(w) for words in concepts.values() for w in words}
+    # a Thai letter left of an abbreviation ("มี.ค." without its stop word "มี" is "ค")
+    # names nothing: such a word is found only as written
+    tokens_of = {
+        w: [t for t in tokenizer.tokenize(w) if len(t) > 1 or not _THAI.search(t)]
+        for words in concepts.values()
+        for w in words
+    }
     tokenised = {
         name: frozenset(tokens_of[w][0] for w in words if len(tokens_of[w]) == 1)
         for name, words in concepts.items()

@@ -227,3 +227,12 @@ def test_a_country_asked_about_picks_the_sentence_naming_it(
     assert re.search(r"Taiwan \(6%\)|台湾（6％）", render_answer(answer, "th"))
     # a tax rate is no document's subject (the BOI document speaks of exemptions)
     assert not starter_service.answer("タイの法人税率は？", lang="ja").confident
+
+
+def test_thai_month_abbreviations_name_their_month_only() -> None:
+    extractor = _extractor()
+    terms = extractor.question_terms("ถึง ต.ค.60 กองทุนประชารัฐอนุมัติไปกี่ล้านบาทแล้ว")
+    assert {"@month_october", "#y2017"} <= terms
+    # "มี.ค." is "ค" once its stop word is dropped: no other "ค" is March
+    assert not any(t.startswith("@month_") for t in extractor.question_terms("ค่ะ กค ค"))
+    assert "@month_may" not in extractor.question_terms("may i borrow 5 million")
