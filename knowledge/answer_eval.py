@@ -35,10 +35,11 @@ from knowledge.skill import render_answer
 from language.embeddings import get_embedder
 
 QUESTIONS_V2 = REPO / "benchmarks" / "knowledge_questions_v2.json"
-SPLITS = ("dev", "test", "test A", "test B")
-# Test questions from this round on are test part B (written by a helper that saw only the
-# documents, after the earlier rounds of tuning); the earlier ones are part A.
-PART_B_ROUND = 6
+SPLITS = ("dev", "test", "test A", "test B", "test C")
+# Test questions of rounds 6-7 are test part B, of round 8 on part C (each written by a
+# helper that saw only the documents, after the earlier rounds of tuning); the earlier
+# ones are part A.
+PART_B_ROUND, PART_C_ROUND = 6, 8
 GROUPS = (*LANGS, "cross", "all")
 
 
@@ -57,7 +58,8 @@ class FactQuestion:
         """The split and, for a test question, its part."""
         if self.split != "test":
             return (self.split,)
-        return (self.split, "test B" if self.round >= PART_B_ROUND else "test A")
+        part = "C" if self.round >= PART_C_ROUND else "B" if self.round >= PART_B_ROUND else "A"
+        return (self.split, f"test {part}")
 
 
 def load_fact_questions(path: Path | None = None) -> list[FactQuestion]:
@@ -205,7 +207,7 @@ def run_fact_evaluation(
     console.print(fact_markdown(results), markup=False, soft_wrap=True)
     if show_misses:
         for name, table in results.items():
-            for split in ("dev", "test A", "test B"):  # each miss once
+            for split in ("dev", "test A", "test B", "test C"):  # each miss once
                 for miss in table[split]["all"].misses:
                     console.print(f"{name} {split} miss: {miss}", markup=False, soft_wrap=True)
     small = latency(

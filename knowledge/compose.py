@@ -69,6 +69,7 @@ def candidates(
                         vector=unit_vector,
                         chunk_similarity=chunk_similarity,
                         topic_rank=rank,
+                        url=record.url,
                     )
                 )
     return found

@@ -33,6 +33,7 @@ class Kind:
     numeric: bool | str = False
     lead: bool = False  # the fact is stated first: only a chunk's first unit carries it
     stated: tuple[str, ...] = ()  # words giving the value ("no collateral"), lower case
+    by_address: bool = False  # every unit of a document with an address (url) carries it
 
     def stated_in(self, question: str) -> bool:
         """The question gives this kind's value: an evidence pattern that needs a digit
@@ -120,6 +121,7 @@ def load_cues(path: Path = CUES_FILE) -> tuple[tuple[Kind, ...], dict[str, tuple
             numeric=spec.get("numeric", False),
             lead=bool(spec.get("lead", False)),
             stated=tuple(w.lower() for w in spec.get("stated", ())),
+            by_address=bool(spec.get("by_address", False)),
         )
         for name, spec in data["kinds"].items()
     )

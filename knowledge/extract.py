@@ -36,7 +36,9 @@ _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _PARTICLES = re.compile(r"(?:ครับ|คับ|ค่ะ|คะ|จ้ะ|จ้า|นะ|น่ะ|ไหม|มั้ย|หน่อย)+(?=[\s?？]*$)")
 # chat politeness that says nothing about the topic ("boi website link pls")
 _POLITE = re.compile(
-    r"(?<![a-z])(?:pls|plz|please|thx|thanks|thank you|ty)(?![a-z])", re.IGNORECASE
+    r"(?<![a-z])(?:pls|plz|please|thx|thanks|thank you|ty)(?![a-z])"
+    r"|教えて(?:ください|下さい|いただけますか)?|お願い(?:します|いたします)?|ください|下さい",
+    re.IGNORECASE,
 )
 _ABBREVIATED = re.compile(r"[\u0e00-\u0e7f]+ฯ")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d|25[5-6]\d)(?!\d)")
@@ -144,6 +146,7 @@ class UnitCandidate:
     vector: np.ndarray
     chunk_similarity: float
     topic_rank: int  # 0 for the topic retrieval ranked first
+    url: str = ""  # the document's address
 
 
 @dataclass(frozen=True)
@@ -367,6 +370,7 @@ class Extractor:
                 k.priority
                 for k in kinds
                 if k.carried_by(candidate.text, given=given, first=candidate.n == 0)
+                or (k.by_address and candidate.url)
             )
             found.append(
                 Features(

@@ -216,6 +216,11 @@ def test_a_name_and_what_an_abbreviation_stands_for(starter_service: KnowledgeSe
     assert "Organization for Small and Medium Enterprises and Regional Innovation" in shown
     shown = render_answer(starter_service.answer("boi website link pls", lang="en"), "en")
     assert "https://www.boi.go.th/" in shown
+    # "教えてください" asks politely; the document with an address carries the answer
+    shown = render_answer(
+        starter_service.answer("BOIのウェブサイトURLを教えてください。", lang="ja"), "ja"
+    )
+    assert "https://www.boi.go.th/" in shown
 
 
 def test_a_country_asked_about_picks_the_sentence_naming_it(
@@ -227,6 +232,12 @@ def test_a_country_asked_about_picks_the_sentence_naming_it(
     assert re.search(r"Taiwan \(6%\)|台湾（6％）", render_answer(answer, "th"))
     # a tax rate is no document's subject (the BOI document speaks of exemptions)
     assert not starter_service.answer("タイの法人税率は？", lang="ja").confident
+    # nor fees or a minimum registered capital (BOI names registered capital, not a minimum)
+    for question, lang in (
+        ("What is the application fee for BOI investment promotion for an SME project?", "en"),
+        ("จดทะเบียนบริษัทจำกัด ต้องใช้ทุนจดทะเบียนขั้นต่ำเท่าไหร่คะ", "th"),
+    ):
+        assert not starter_service.answer(question, lang=lang).confident, question
 
 
 def test_thai_month_abbreviations_name_their_month_only() -> None:
