@@ -11,8 +11,10 @@
    ("tapioca root", "缶コーヒー") still reaches its concept.
 
 When names cover only part of the product phrase ("car parts" names "car"), the phrase's
-nearest concepts are added beside them (`partial`). Links are computed for a whole
-directory in one batch (`prime`), so loading stays one matrix product.
+nearest concepts are added beside them (`partial`). A product phrase one slip away from
+another phrase of the directory that the embedding knows better is respelt as it
+(`respellings`: "farbic" -> "fabric"). Links are computed for a whole directory in one
+batch (`prime`), so loading stays one matrix product.
 
 Duck-types the parts of `Glossary` the snapshot and the reasons use.
 """
@@ -25,6 +27,7 @@ from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from language.normalize import normalize_text
 from matching.concepts import Concept, Glossary, concept_tokens, dense, slots_of
@@ -36,6 +39,10 @@ SPELLING_LEAST = 6  # ... counted on forms and phrases of at least this many let
 # high-precision parts) is boilerplate when more than this share of the directory's texts
 # in its language use it (`phrases.Boilerplate`; tuned on the held-out dev seeds).
 NAME_SHARE = 0.3
+# A phrase is respelt as another of the directory one slip away only when the embedding
+# puts that spelling this much (cosine) nearer to a concept (`respellings`; dev seeds).
+RESPELL_MARGIN = 0.1
+RESPELL_LONGEST = 40  # letters; longer phrases are not compared (bounds the index)
 Link = tuple[tuple[int, float], ...]
 
 
@@ -75,6 +82,7 @@ class ConceptLinker:
                 for g in _trigrams(key):
                     self._grams.setdefault(g, []).append(i)
         self.boilerplate: Boilerplate | None = None
+        self._respelt: dict[str, str] = {}  # a phrase with a slip -> the directory's spelling
         self._links: dict[str, Link] = {}
         # Words the glossary names products, materials and processes with on their own
         # ("แม่พิมพ์", "ハーネス") are never boilerplate; words that are parts of longer
@@ -105,11 +113,27 @@ class ConceptLinker:
             name_share=NAME_SHARE,
         )
         self._links = {}
+        self._respelt = {}  # phrases as written, then the respellings among them
+        phrases = {t: self.phrase(t) for t in texts if t.strip()}
+        # Names found by the glossary are spelt right; the rest may have a slip.
+        slips = [p for t, p in phrases.items() if not self.glossary.named(t)]
+        self._respelt = respellings(list(phrases.values()), self._known, slips=slips)
         self.prime(texts)
+
+    def _known(self, phrases: list[str]) -> list[float]:
+        """How near each phrase's embedding comes to a concept's form."""
+        if self.threshold <= 0:
+            return [0.0] * len(phrases)
+        out: list[float] = []
+        for lo in range(0, len(phrases), 1024):
+            sims = self._embed(phrases[lo : lo + 1024]) @ self._forms.T
+            out += [float(x) for x in (sims * self._linkable[self._owner]).max(axis=1)]
+        return out
 
     def phrase(self, text: str) -> str:
         core = self._prepare(text)
-        return self.boilerplate.phrase(core) if self.boilerplate is not None else core
+        phrase = self.boilerplate.phrase(core) if self.boilerplate is not None else core
+        return self._respelt.get(phrase, phrase)
 
     def prime(self, texts: Iterable[str]) -> None:
         """Compute the links of many texts at once (one embedding batch, one product)."""
@@ -190,6 +214,53 @@ def _spelling_key(text: str) -> str:
     return "".join(
         ch for ch in normalize_text(text).lower() if unicodedata.category(ch)[0] in "LMN"
     )
+
+
+def respellings(
+    phrases: Sequence[str],
+    known: Callable[[list[str]], Sequence[float]],
+    *,
+    slips: Iterable[str] | None = None,
+) -> dict[str, str]:
+    """Phrases written with one slip (a character dropped, added or two swapped) of
+    another phrase of the directory, each mapped to that phrase when it is the better
+    known spelling (`known`: how close the sentence embedding puts it to a concept; a
+    slip makes a word the model does not know): "farbic" -> "fabric", "กระเป๋หนัง" ->
+    "กระเป๋าหนัง". A slip of a word the glossary lacks is found when someone else in the
+    directory wrote it right. `slips`: the phrases that may be respelt (default all)."""
+    index: dict[str, list[tuple[str, str]]] = {}  # a key, or it less one letter -> slips
+    for p in sorted(set(phrases if slips is None else slips)):
+        key = _spelling_key(p)
+        if SPELLING_LEAST - 1 <= len(key) <= RESPELL_LONGEST:
+            for variant in _variants(key):
+                index.setdefault(variant, []).append((key, p))
+    pairs: dict[str, set[str]] = {}
+    for q in sorted(set(phrases)):
+        key = _spelling_key(q)
+        for variant in _variants(key) if len(key) <= RESPELL_LONGEST + 1 else ():
+            for other, p in index.get(variant, ()):
+                if other != key and _one_slip(key, other):
+                    pairs.setdefault(p, set()).add(q)
+    involved = sorted({*pairs, *(q for qs in pairs.values() for q in qs)})
+    support = dict(zip(involved, known(involved), strict=True)) if involved else {}
+    out: dict[str, str] = {}
+    for p, qs in pairs.items():
+        best = max(qs, key=support.__getitem__)
+        if support[best] > support[p] + RESPELL_MARGIN:
+            out[p] = best
+    return out
+
+
+def _variants(key: str) -> set[str]:
+    """The key and the key less any one of its letters."""
+    return {key, *(key[:i] + key[i + 1 :] for i in range(len(key)))}
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """One character dropped or added, or two neighbours swapped (not replaced)."""
+    if len(a) != len(b):
+        return OSA.distance(a, b) == 1
+    return sorted(a) == sorted(b) and OSA.distance(a, b) == 1
 
 
 def _trigrams(key: str) -> set[str]:

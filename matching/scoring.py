@@ -291,10 +291,38 @@ def pick_reasons(candidates: list[Reason], *, most: int = 3, least: int = 2) -> 
 
 # -- texts ----------------------------------------------------------------------------------
 
+_PLACES = "|".join(sorted({p.replace(" ", r"\s?") for ps in THAI_AREAS.values() for p in ps}))
+
 # Framing that every need or offer shares ("タイで…を探しています", "Looking for a Thai
 # supplier of …", "หาลูกค้าญี่ปุ่นที่ต้องการ…") says nothing about the product, yet dominates a
 # short sentence's embedding; it is removed before embedding.
 _FRAMING = [
+    # What a profile says about itself beside the product: experience, quality, its plant
+    # and where it is, order sizes, OEM, its customers. Common in real descriptions
+    # ("ISO-certified factory near Bangkok", "over 20 years of experience", "small lots
+    # welcome", "คุณภาพสูง พร้อมส่งออก", "ตามแบบของลูกค้า", "現地調達のため", "に対応できる"),
+    # and no product's name. (Before the shorter patterns below, which would cut them.)
+    r"\b(specialists? |experts? )?(with )?(over |more than )?\d+\+? years?( of experience)?\b",
+    r"\b(certified|approved|accredited|modern|our|the) (plant|factory|facility|workshop)s?\b",
+    r"\b(plant|factory|facility|workshop|located|based|situated)( located| based| situated)?"
+    r" (in|near|at) (" + _PLACES + r"|[a-z]+)\b",
+    r"\b(near|in|from|to) (thailand|japan|tokyo|osaka|nagoya|" + _PLACES + r")\b",
+    r"\b(contract manufactur(er|ing)|specialist|expert)s?( in| of)?\b",
+    r"\b(small|large|any) (lots?|orders?|quantit(y|ies))( are| is)?( welcome)?\b",
+    r"\b(we )?need\b|\b(sourced|made|produced) locally\b",
+    r"\b(sourcing|seeking)( an?)?( partners?| suppliers?)?( in)?( for| of)?\b",
+    r"\(?\boem\b\)?|\bodm\b",
+    r"(มี)?ประสบการณ์\s*(มากกว่า|กว่า|เกิน)?\s*\d+\s*ปี",
+    r"คุณภาพ(สูง|ดี)|(ได้)?มาตรฐาน(การ)?ส่งออก|พร้อม(ส่งออก|ส่ง)",
+    r"(สำหรับ|ให้)ลูกค้า(ต่างประเทศ|ญี่ปุ่น|ทั่วโลก)?|ลูกค้าหลัก(เป็น|คือ)?(บริษัท)?",
+    r"ตามแบบ(ของ)?(ลูกค้า)?|(ทั้ง)?(งาน)?จำนวน(น้อย|มาก)(และ(งาน)?จำนวน(น้อย|มาก))?",
+    r"(มี)?ความเชี่ยวชาญ(ด้าน|ใน)?|ให้บริการ|(ผลิต)?และจำหน่าย",
+    r"現地調達のため[、,]?|(に|へ)?対応(でき|可能)な?る?|を?扱う",
+    r"を?委託(でき|可能)な?る?(会社|企業|パートナー|先)?",
+    r"ต้องการ(ผู้ซื้อ|ลูกค้า|คู่ค้า|พันธมิตร)(จาก)?|(เพื่อ)?ขยายตลาด",
+    r"の?調達先(（[^）]*）)?|を?募集(して(い|おり)?ます)?|(タイ|日本)?国内の|サプライヤー",
+    r"(タイ|日本)(の)?(企業|会社|メーカー)",
+    # Looking for a partner, making or selling
     r"\b(our )?(plant|factory|company) produces\b",
     r"\bused in\b",
     r"(โรงงาน|บริษัท)(ของ)?เรา",
@@ -312,6 +340,7 @@ _FRAMING = [
     # English
     r"\b(we are |we're )?(looking|searching) for\b",
     r"\b(we )?(make|manufacture|produce|supply|develop|import|export|machine)s?\b",
+    r"\b(we )?suppl(ies|ying|ied)\b",
     r"\b(an?|the|our|who|which|that|can|to|for)\b",
     r"\b(thai|japanese|japan|thailand)\b",
     r"\b(suppliers?|partners?|compan(y|ies)|firms?|manufacturers?|makers?|processors?|resellers?)( of)?\b",
@@ -329,7 +358,7 @@ def strip_framing(text: str) -> str:
     core = text
     for pattern in _FRAMING_RE:
         core = pattern.sub(" ", core)
-    core = re.sub(r"[\s。、,.]+", " ", core).strip()
+    core = re.sub(r"[\s。、,.;；]+", " ", core).strip()
     return core if len(core) >= 2 else text.strip()
 
 

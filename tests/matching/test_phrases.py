@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from matching.concepts import Glossary, concept_tokens
 from matching.engine import Matcher
+from matching.linker import respellings
 from matching.phrases import Boilerplate
 from matching.scoring import product_text, without_certs
 
@@ -83,3 +84,21 @@ def test_a_name_with_one_slip_reaches_its_concept(embedder) -> None:
 def test_a_product_text_without_any_product_links_to_nothing(embedder) -> None:
     m = Matcher(embedder)
     assert m.linker.weights("มองหาลูกค้าญี่ปุ่น") == {}
+
+
+def test_a_phrase_with_one_slip_takes_the_directorys_better_known_spelling() -> None:
+    phrases = ["fabric", "farbic", "กระเป๋าหนัง", "กระเป๋หนัง", "プラスチック部品", "プラスチック製品"]
+    phrases += ["sweet rice", "swete rice"]
+    well = {"fabric": 0.9, "กระเป๋าหนัง": 0.8, "sweet rice": 0.55}
+
+    def known(ps: list[str]) -> list[float]:
+        return [well.get(p, 0.5) for p in ps]
+
+    out = respellings(phrases, known)
+    assert out["farbic"] == "fabric"  # two letters swapped
+    assert out["กระเป๋หนัง"] == "กระเป๋าหนัง"  # a letter dropped
+    assert "fabric" not in out
+    # A letter replaced is another word (部品 / 製品), not a slip; a spelling hardly
+    # better known is left as written.
+    assert "プラスチック部品" not in out and "プラスチック製品" not in out
+    assert "swete rice" not in out

@@ -136,6 +136,24 @@ def test_framing_is_stripped_but_substance_kept() -> None:
     assert strip_framing("Looking for") == "Looking for"  # nothing left: keep the text
 
 
+def test_what_a_profile_says_about_itself_is_not_the_product() -> None:
+    # Experience, quality, the plant and where it is, order sizes, OEM, customers.
+    for text, product in (
+        ("Gaskets, certified factory in Chon Buri, over 20 years of experience", "Gaskets"),
+        ("Contract manufacturing of wire harnesses, small orders welcome", "wire harnesses"),
+        ("Our factory supplies frozen shrimp; plant located in Samut Sakhon", "frozen shrimp"),
+        ("รับผลิตแม่พิมพ์ (OEM) คุณภาพสูง ตามแบบของลูกค้า", "แม่พิมพ์"),
+        ("ผลิตและจำหน่ายข้าวหอมมะลิ มีประสบการณ์กว่า 15 ปี ลูกค้าหลักเป็นบริษัทญี่ปุ่น", "ข้าวหอมมะลิ"),
+        ("現地調達のため、ワイヤーハーネスに対応できるタイ企業を求めています", "ワイヤーハーネス"),
+        ("金型の調達先（タイ）を募集しています。", "金型"),
+    ):
+        assert strip_framing(text) == product, text
+    # ... while words of products stay.
+    assert strip_framing("We make tuna in oil") == "tuna in oil"
+    assert strip_framing("power plant equipment") == "power plant equipment"
+    assert strip_framing("コーヒーメーカーの部品") == "コーヒーメーカーの部品"
+
+
 def test_reasons_quote_only_what_the_texts_say(embedder) -> None:
     from matching.snapshot import Profile
 
