@@ -9,8 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.settings import Settings
+from knowledge.choose import pick, render_units
 from knowledge.cues import places_in
-from knowledge.extract import Extractor, ScoredUnit, UnitCandidate, pick, render_units
+from knowledge.extract import Extractor, ScoredUnit, UnitCandidate
 from knowledge.index import ChunkRecord, HybridIndex, SearchResult, topic_of
 
 # Topics (documents and their translations) whose sentences compete for the answer.

@@ -8,13 +8,12 @@ import numpy as np
 import pytest
 
 from core.settings import Settings
+from knowledge.choose import pick, render_units
 from knowledge.extract import (
     Features,
     ScoredUnit,
     UnitCandidate,
     load_cues,
-    pick,
-    render_units,
     split_units,
     year_of,
 )
