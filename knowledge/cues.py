@@ -97,12 +97,14 @@ class Cues:
 
 def _cue_in(cue: str, question: str) -> bool:
     """A Thai or Japanese cue anywhere; an English cue only at the start of a word
-    ("ratio" is not asked by "cooperation", nor "term" by "determine")."""
+    ("ratio" is not asked by "cooperation", nor "term" by "determine"), which may follow
+    Thai or Japanese letters ("J-GoodTechのURLを教えて")."""
     if not cue[:1].isascii() or not cue[:1].isalpha():
         return cue in question
     start = question.find(cue)
     while start >= 0:
-        if start == 0 or not question[start - 1].isalpha():
+        before = question[start - 1] if start else " "
+        if not (before.isascii() and before.isalpha()):
             return True
         start = question.find(cue, start + 1)
     return False

@@ -182,6 +182,9 @@ def test_a_question_asking_for_the_website_is_shown_the_address(
     extractor = _extractor()
     assert "website" in _kinds(extractor, "เว็บ jetro คืออะไรคะ ขอลิ้งค์หน่อย")
     assert "website" not in _kinds(extractor, "what is J-GoodTech?")
+    # an English word inside Japanese or Thai text is still a word
+    assert "website" in _kinds(extractor, "J-GoodTechのURLを教えてください")
+    assert "website" in _kinds(extractor, "ขอurlเว็บหน่อย")
     shown = render_answer(starter_service.answer("whats the url for jgoodtech", lang="en"), "en")
     assert "🔗 https://jgoodtech.smrj.go.jp/" in shown
     # not asked: the address stays on the button only
