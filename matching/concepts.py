@@ -91,6 +91,10 @@ class Glossary:
     def __len__(self) -> int:
         return len(self.concepts)
 
+    def ancestors(self, index: int) -> list[int]:
+        """Indices of a concept's broader concepts, nearest first."""
+        return self._ancestors[index]
+
     def _chain(self, c: Concept) -> list[int]:
         """Indices of the broader concepts, nearest first (cycles cut)."""
         out: list[int] = []
@@ -172,8 +176,11 @@ class Glossary:
                 w *= BROADER_WEIGHT
         return out
 
-    def slots(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """The text's concepts as `SLOTS` (index, weight) pairs; unused slots are -1 / 0."""
+    def slots(
+        self, text: str, divisions: frozenset[str] = frozenset()
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The text's concepts as `SLOTS` (index, weight) pairs; unused slots are -1 / 0.
+        (`divisions`, the company's sectors, only matter to a linker.)"""
         return slots_of(self.weights(text))
 
     def query_vector(self, text: str) -> np.ndarray:
@@ -187,7 +194,9 @@ class ConceptIndex(Protocol):
     concepts: list[Concept]
 
     def __len__(self) -> int: ...
-    def slots(self, text: str) -> tuple[np.ndarray, np.ndarray]: ...
+    def slots(
+        self, text: str, divisions: frozenset[str] = frozenset()
+    ) -> tuple[np.ndarray, np.ndarray]: ...
     def query_vector(self, text: str) -> np.ndarray: ...
 
 

@@ -111,6 +111,9 @@ class Matcher:
                 threshold=self.weights.link_threshold,
                 margin=self.weights.link_margin,
                 partial=self.weights.link_partial,
+                prefer=self.weights.link_prefer,
+                narrower=self.weights.narrower,
+                narrower_least=self.weights.narrower_least,
             )
         return self._linker
 
@@ -267,7 +270,9 @@ class Matcher:
         profile = snap.profile(row)
         seeks_vec = snap.seeks[row] if snap.has_seeks[row] else None
         seeks_concepts = snap.concept_vector(row, "seeks")
-        against = "offers"
+        # A company asking for buyers is compared with what the others seek.
+        by_needs = self.weights.buyers_by_needs and bool(snap.buyers[row])
+        against = "seeks" if by_needs else "offers"
         if seeks_text:
             seeks_vec = self.embed_texts([seeks_text])[0]
             seeks_concepts = self.text_concepts(seeks_text)

@@ -49,28 +49,28 @@ def _text_reasons(
     b = snap.profile(row)
     reasons: list[Reason] = []
     text_ab = parts.get("text_ab", 0.0)
+    described = query.profile is None or bool(query.seeks_text)
     if query.against == "seeks":
+        # A description, or the viewer's own words asking for buyers, meets their need.
         if query.seeks_vec is not None and snap.has_seeks[row] and text_ab >= 0.15:
-            reasons.append(
-                Reason(
-                    "match.reason.needs_described",
-                    w.text * text_ab,
-                    localized={"need": _quoted(b.seeks)},
-                )
-            )
+            key = "match.reason.needs_described" if described else "match.reason.seeks_you"
+            reasons.append(Reason(key, w.text * text_ab, localized={"need": _quoted(b.seeks)}))
     elif query.seeks_vec is not None and snap.has_offers[row] and text_ab >= 0.15:
         key = "match.reason.fits_description" if query.seeks_text else "match.reason.offers_fit"
         reasons.append(Reason(key, w.text * text_ab, localized={"offer": _quoted(b.offers)}))
     text_ba = parts.get("text_ba", float("nan"))
+    # A candidate asking for buyers was compared with what the viewer seeks.
+    sells = w.buyers_by_needs and bool(snap.buyers[row]) and query.seeks_vec is not None
+    compared = query.seeks_vec if sells else query.offers_vec
     if (
         not math.isnan(text_ba)
-        and query.offers_vec is not None
+        and compared is not None
         and snap.has_seeks[row]
         and text_ba >= 0.15
+        and not any(r.key == "match.reason.seeks_you" for r in reasons)
     ):
-        reasons.append(
-            Reason("match.reason.seeks_you", w.text * text_ba, localized={"need": _quoted(b.seeks)})
-        )
+        key = "match.reason.sells_what_you_seek" if sells else "match.reason.seeks_you"
+        reasons.append(Reason(key, w.text * text_ba, localized={"need": _quoted(b.seeks)}))
     return reasons
 
 
@@ -87,8 +87,10 @@ def _concept_reasons(snap: Snapshot, w: Weights, query: Query, row: int) -> list
     )
     if ab is not None:
         key = "match.reason.concept_they_offer"
-        if query.profile is None or by_needs:
+        if query.profile is None or query.seeks_text:
             key = "match.reason.concept_described"
+        elif by_needs:  # the viewer's offer, in its words asking for buyers
+            key = "match.reason.concept_they_seek"
         reasons.append(_concept_reason(snap, w, key, *ab))
     if query.profile is not None and not reasons:  # one concept reason is enough
         ba = _best_shared(snap, query.offers_concepts, snap.seek_ids[row], snap.seek_w[row])

@@ -4,14 +4,18 @@
 
 1. the glossary's names (`Glossary.named`: longest match on shared tokens);
 2. else a name written with one slip (a character dropped, added or two swapped:
-   "fiebrglass", "ปลนิล"), compared letter by letter (`rapidfuzz.fuzz.partial_ratio`);
+   "fiebrglass", "ปลนิล"), compared letter by letter (rapidfuzz's OSA distance; the
+   first and last letters as written, so "motor" of "motorcycle" is not "motors");
 3. else the concepts whose surface forms are nearest to the text's **product phrase** in
    the sentence-embedding space: the text without framing ("looking for ...") and without
    the directory's boilerplate words (`matching.phrases`), so a synonym the glossary lacks
    ("tapioca root", "缶コーヒー") still reaches its concept.
 
-When names cover only part of the product phrase ("car parts" names "car"), the phrase's
-nearest concepts are added beside them (`partial`). A product phrase one slip away from
+The company's own division is preferred among near concepts ("製材" of a wood company
+is sawmilling, not casting). When names cover only part of the product phrase, a
+narrower concept of the name that the phrase is near stands for it ("flexographic
+printing" is packaging printing); else the phrase's nearest concepts are added beside
+the names ("car parts" names "car"; `partial`). A product phrase one slip away from
 another phrase of the directory that the embedding knows better is respelt as it
 (`respellings`: "farbic" -> "fabric"). Links are computed for a whole directory in one
 batch (`prime`), so loading stays one matrix product.
@@ -26,14 +30,12 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 import numpy as np
-from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from language.normalize import normalize_text
 from matching.concepts import Concept, Glossary, concept_tokens, dense, slots_of
 from matching.phrases import Boilerplate
 
-SPELLING_SCORE = 85  # how close (0-100) a misspelt name must be to a form of its concept
 SPELLING_LEAST = 6  # ... counted on forms and phrases of at least this many letters
 # A word that is only part of longer product names ("タイ" of Thai silk, "สูง" of
 # high-precision parts) is boilerplate when more than this share of the directory's texts
@@ -43,6 +45,8 @@ NAME_SHARE = 0.3
 # puts that spelling this much (cosine) nearer to a concept (`respellings`; dev seeds).
 RESPELL_MARGIN = 0.1
 RESPELL_LONGEST = 40  # letters; longer phrases are not compared (bounds the index)
+# Nearest concepts kept per phrase, so a company's own divisions can be preferred later.
+CANDIDATES = 16
 Link = tuple[tuple[int, float], ...]
 
 
@@ -56,12 +60,22 @@ class ConceptLinker:
         threshold: float = 0.6,
         margin: float = 0.04,
         weight: float = 0.8,
+        prefer: float = 0.0,
+        narrower: float = 0.0,
+        narrower_least: float = 0.4,
         partial: float = 1.0,
     ) -> None:
         self.glossary = glossary
         self.concepts: list[Concept] = glossary.concepts
         self.threshold, self.margin, self.weight = threshold, margin, weight
         self.partial = partial  # weight of links beside names covering part of a phrase
+        # Cosine added to the concepts of the company's own divisions when linking.
+        self.prefer = prefer
+        # A name covering part of a phrase gives way to its narrower concept the phrase
+        # is near (cosine >= narrower_least), at weight `narrower` (0: off).
+        self.narrower, self.narrower_least = narrower, narrower_least
+        self._below = _narrower_concepts(glossary)
+        self._division = np.array([c.isic for c in glossary.concepts])
         self._embed = embed
         self._prepare = prepare
         forms: list[str] = []
@@ -76,28 +90,16 @@ class ConceptLinker:
         self._linkable = np.array([c.kind != "service" for c in glossary.concepts], np.float32)
         self._forms = embed(forms) if threshold > 0 else np.zeros((0, 0), np.float32)
         self._spelled = [_spelling_key(f) for f in forms]
-        self._grams: dict[str, list[int]] = {}
+        self._grams: dict[str, list[int]] = {}  # letter trigram -> forms holding it
         for i, key in enumerate(self._spelled):
             if len(key) >= SPELLING_LEAST and self._linkable[self._owner[i]]:
                 for g in _trigrams(key):
                     self._grams.setdefault(g, []).append(i)
         self.boilerplate: Boilerplate | None = None
         self._respelt: dict[str, str] = {}  # a phrase with a slip -> the directory's spelling
-        self._links: dict[str, Link] = {}
-        # Words the glossary names products, materials and processes with on their own
-        # ("แม่พิมพ์", "ハーネス") are never boilerplate; words that are parts of longer
-        # names ("印刷" of offset printing, but also "สูง" of high-precision parts or
-        # "factory" of factory automation) only when they are in many texts. Services
-        # are named with everyday words ("export", "customers").
-        names = [
-            concept_tokens(f)
-            for c in glossary.concepts
-            if c.kind != "service"
-            for fs in c.names.values()
-            for f in fs
-        ]
-        self._vocabulary = frozenset(toks[0] for toks in names if len(toks) == 1)
-        self._name_words = frozenset(t for toks in names for t in toks)
+        self._links: dict[str, Link] = {}  # a misspelt name's concept
+        self._near: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # nearest concepts, cosines
+        self._vocabulary, self._name_words = _name_words(glossary)
 
     def __len__(self) -> int:
         return len(self.concepts)
@@ -113,6 +115,7 @@ class ConceptLinker:
             name_share=NAME_SHARE,
         )
         self._links = {}
+        self._near = {}
         self._respelt = {}  # phrases as written, then the respellings among them
         phrases = {t: self.phrase(t) for t in texts if t.strip()}
         # Names found by the glossary are spelt right; the rest may have a slip.
@@ -141,7 +144,7 @@ class ConceptLinker:
             return
         todo: dict[str, str] = {}
         for text in texts:
-            if text.strip() and text not in self._links and text not in todo:
+            if text.strip() and text not in self._links and text not in self._near:
                 phrase = self.phrase(text)
                 misspelt = self._misspelt(phrase)
                 if misspelt is not None:
@@ -154,22 +157,37 @@ class ConceptLinker:
         for lo in range(0, len(phrases), 1024):
             sims = self._embed(phrases[lo : lo + 1024]) @ self._forms.T
             best = np.maximum.reduceat(sims, self._starts, axis=1) * self._linkable
-            for text, row in zip(list(todo)[lo : lo + 1024], best, strict=True):
-                self._links[text] = self._nearest(row)
+            top = np.argsort(-best, axis=1)[:, :CANDIDATES]
+            for text, ids, row in zip(list(todo)[lo : lo + 1024], top, best, strict=True):
+                self._near[text] = (ids.astype(np.int16), row[ids].astype(np.float32))
 
-    def _nearest(self, best: np.ndarray) -> Link:
-        top = np.argsort(-best)[:2]
-        keep = [
-            i for i in top if best[i] >= self.threshold and best[i] >= best[top[0]] - self.margin
-        ]
-        return tuple((int(i), self.weight) for i in keep)
+    def _nearest(self, ids: np.ndarray, sims: np.ndarray, divisions: frozenset[str]) -> Link:
+        """The (at most two) nearest concepts: cosine >= threshold, within the margin of
+        the nearest; a concept of one of `divisions` (the company's own sectors) counts
+        `prefer` nearer ("製材" of a wood company is sawmilling, not casting)."""
+        score = sims
+        if divisions and self.prefer:
+            mine = np.isin(self._division[ids], list(divisions))
+            score = sims + self.prefer * mine
+        order = np.argsort(-score, kind="stable")[:2]
+        top = score[order[0]]
+        keep = [i for i in order if sims[i] >= self.threshold and score[i] >= top - self.margin]
+        return tuple((int(ids[i]), self.weight) for i in keep)
 
-    def linked(self, text: str) -> Link:
+    def linked(self, text: str, divisions: frozenset[str] = frozenset()) -> Link:
         if self.threshold <= 0 or not text.strip():
             return ()
-        if text not in self._links:
+        near = self._near_of(text)
+        if near is None:  # a misspelt name
+            return self._links.get(text, ())
+        return self._nearest(*near, divisions)
+
+    def _near_of(self, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The concepts nearest to the text's phrase and their cosines (None for a
+        misspelt name), computed on first use."""
+        if text not in self._links and text not in self._near:
             self.prime([text])
-        return self._links.get(text, ())
+        return self._near.get(text)
 
     def _misspelt(self, phrase: str) -> int | None:
         """The concept of a form written in the phrase with one slip, when exactly one
@@ -186,26 +204,78 @@ class ConceptLinker:
             form = self._spelled[i]
             if shared < 2 or len(form) > len(key) + 2:
                 continue
-            if fuzz.partial_ratio(form, key) >= SPELLING_SCORE:
+            if _slip_inside(form, key):
                 hits.add(int(self._owner[i]))
         return hits.pop() if len(hits) == 1 else None
 
-    def weights(self, text: str) -> dict[int, float]:
+    def weights(self, text: str, divisions: frozenset[str] = frozenset()) -> dict[int, float]:
         named = dict.fromkeys(self.glossary.named(text), 1.0)
         if not named:  # links stand in for a name the glossary lacks
-            named = dict(self.linked(text))
+            named = dict(self.linked(text, divisions))
         elif self.partial and self.glossary.scan(self.phrase(text))[1]:
-            # Names cover only part of the product phrase ("car parts" names "car"): the
-            # phrase's nearest concepts join them.
-            for index, w in self.linked(text):
-                named[index] = max(named.get(index, 0.0), w * self.partial)
+            # Names cover only part of the product phrase: a narrower concept of a name
+            # the phrase is near stands for it ("flexographic printing" is packaging
+            # printing, not printing at large); else the phrase's nearest concepts join
+            # them ("car parts" names "car").
+            narrower = self._narrower(text, named)
+            if narrower:
+                for broad, (index, w) in narrower.items():
+                    del named[broad]
+                    named[index] = max(named.get(index, 0.0), w)
+            else:
+                for index, w in self.linked(text, divisions):
+                    named[index] = max(named.get(index, 0.0), w * self.partial)
         return self.glossary.expand(named)
 
-    def slots(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        return slots_of(self.weights(text))
+    def _narrower(self, text: str, named: dict[int, float]) -> dict[int, tuple[int, float]]:
+        """For names covering part of the phrase: the narrower concept of each that the
+        phrase's embedding is nearest to (at least `NARROWER_LEAST`), with its weight."""
+        if not self.narrower or self.threshold <= 0:
+            return {}
+        near = self._near_of(text)
+        if near is None:
+            return {}
+        out: dict[int, tuple[int, float]] = {}
+        for broad in named:
+            below = self._below[broad]
+            for index, sim in zip(*near, strict=True):
+                if int(index) in below and sim >= self.narrower_least:
+                    out[broad] = (int(index), self.narrower)
+                    break
+        return out
+
+    def slots(
+        self, text: str, divisions: frozenset[str] = frozenset()
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return slots_of(self.weights(text, divisions))
 
     def query_vector(self, text: str) -> np.ndarray:
         return dense(self.weights(text), len(self.concepts))
+
+
+def _name_words(glossary: Glossary) -> tuple[frozenset[str], frozenset[str]]:
+    """Words the glossary names products, materials and processes with on their own
+    ("แม่พิมพ์", "ハーネス"; never boilerplate), and every word of such names ("印刷" of
+    offset printing, but also "สูง" of high-precision parts or "factory" of factory
+    automation; boilerplate only when in many texts). Services are named with everyday
+    words ("export", "customers") and left out."""
+    names = [
+        concept_tokens(f)
+        for c in glossary.concepts
+        if c.kind != "service"
+        for fs in c.names.values()
+        for f in fs
+    ]
+    return frozenset(t[0] for t in names if len(t) == 1), frozenset(w for t in names for w in t)
+
+
+def _narrower_concepts(glossary: Glossary) -> list[set[int]]:
+    """For each concept, the indices of every concept below it."""
+    below: list[set[int]] = [set() for _ in glossary.concepts]
+    for c in glossary.concepts:
+        for up in glossary.ancestors(c.index):
+            below[up].add(c.index)
+    return below
 
 
 @lru_cache(maxsize=1 << 16)
@@ -261,6 +331,21 @@ def _one_slip(a: str, b: str) -> bool:
     if len(a) != len(b):
         return OSA.distance(a, b) == 1
     return sorted(a) == sorted(b) and OSA.distance(a, b) == 1
+
+
+def _slip_inside(form: str, key: str) -> bool:
+    """Whether the key holds the form written with one slip inside it (a letter dropped,
+    added or two neighbours swapped; its first and last letters as written, so "motor"
+    of "motorcycle" is not "motors") or none."""
+    n = len(form)
+    for size in (n - 1, n, n + 1):
+        for start in range(0, len(key) - size + 1):
+            part = key[start : start + size]
+            if part[0] != form[0] or part[-1] != form[-1]:
+                continue
+            if part == form or _one_slip(part, form):
+                return True
+    return False
 
 
 def _trigrams(key: str) -> set[str]:

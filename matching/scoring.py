@@ -75,6 +75,15 @@ class Weights:
     # share no concept (a link on a neighbouring concept is weak evidence against).
     link_trust: float = 0.7
     link_miss: float = 0.5
+    # Cosine added, when linking a text by embedding, to the concepts of the company's
+    # own division (offers) or of the divisions that supply it (seeks): `linked_divisions`.
+    link_prefer: float = 0.1
+    # A name covering only part of a product phrase gives way to the narrower concept the
+    # phrase's embedding is nearest to (cosine >= narrower_least), at this weight (0: off).
+    narrower: float = 0.8
+    narrower_least: float = 0.4
+    # A text asking for buyers is compared with what the others seek (`signals._buyers_need`).
+    buyers_by_needs: bool = True
     # Embed the product phrase (boilerplate words of the directory removed) rather than
     # the whole text without framing.
     embed_phrase: bool = True
@@ -121,6 +130,19 @@ def sector_fit(a: str | None, b: str | None) -> float | None:
     if a == b:
         best = max(best, SAME_SECTOR_DEFAULT)
     return best
+
+
+@lru_cache(maxsize=256)
+def linked_divisions(sector: str | None, side: str) -> frozenset[str]:
+    """The divisions a company's text most likely speaks of: its own for what it offers,
+    its own and those that supply it (the sector table, strength >= 0.6) for what it
+    seeks. Empty when the sector is unknown."""
+    if not sector:
+        return frozenset()
+    if side == "offers":
+        return frozenset({sector})
+    table = sector_compat()
+    return frozenset({sector, *(s for (s, b), v in table.items() if b == sector and v >= 0.6)})
 
 
 def sector_label(code: str | None, lang: Lang) -> str:

@@ -37,6 +37,8 @@ def score_rows(
     sure_ba = _sureness(w, snap, query.offers_concepts, "seeks", cand)
     text_ab = _fuse(w, text_ab, concept_ab, present, sure_ab)
     text_ba = _fuse(w, text_ba, concept_ba, has_seeks, sure_ba)
+    if w.buyers_by_needs:
+        text_ba = _buyers_need(snap, w, query, cand, text_ba)
 
     p = query.profile
     row = snap.row_of.get(p.id) if p is not None else None
@@ -63,9 +65,28 @@ def score_rows(
     for name, concept in (("concept_ab", concept_ab), ("concept_ba", concept_ba)):
         if concept is not None:
             parts[name] = concept
-    text_ab, text_ba = _buyer_meets_seller(a_pmask, b_pmask, text_ab, text_ba)
+    text_ab, text_ba = _buyer_meets_seller(
+        a_pmask, b_pmask, text_ab, text_ba, bool(snap.buyers[row]), snap.buyers[cand]
+    )
     scores = _reciprocal(w, text_ab, text_ba, signals, bool(snap.required[row]), need)
     return scores, parts
+
+
+def _buyers_need(
+    snap: Snapshot, w: Weights, query: Query, cand: slice, text_ba: np.ndarray
+) -> np.ndarray:
+    """A candidate asking for buyers ("หาลูกค้าญี่ปุ่นที่ต้องการซื้อกุ้งแช่แข็ง") is answered by
+    a viewer that seeks what it sells: its need is compared with the viewer's need, not
+    with what the viewer makes."""
+    buyers = snap.buyers[cand]
+    if query.seeks_vec is None or not buyers.any():
+        return text_ba
+    sims = snap.seeks[cand] @ query.seeks_vec
+    present = snap.has_seeks[cand]
+    text = _text_signal(w, sims, present, len(buyers))
+    concept = _concept_signal(snap, query.seeks_concepts, "seeks", cand)
+    sure = _sureness(w, snap, query.seeks_concepts, "seeks", cand)
+    return np.where(buyers, _fuse(w, text, concept, present, sure), text_ba).astype(np.float32)
 
 
 def _text_signal(w: Weights, sims: np.ndarray | None, present: np.ndarray, n: int) -> np.ndarray:
@@ -148,20 +169,32 @@ def _partnership_signal(
 
 
 def _buyer_meets_seller(
-    a_pmask: int, b_pmask: np.ndarray, text_ab: np.ndarray, text_ba: np.ndarray
+    a_pmask: int,
+    b_pmask: np.ndarray,
+    text_ab: np.ndarray,
+    text_ba: np.ndarray,
+    a_buyers: bool,
+    b_buyers: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """A firm that wants buyers wants buyers *of what it offers*: for a pair where one side
     wants a supplier and the other wants buyers, the buyer's need meeting the seller's
-    offer is the evidence in both directions."""
+    offer is the evidence in both directions, or the seller's own words asking for buyers
+    of a product (`_buyers_need`) where they say more. A seller that wrote nothing about
+    buyers, or something that names no product ("หาพันธมิตรญี่ปุ่นเพื่อขยายตลาด"), is
+    judged on its offer alone: neither rewarded with the neutral value of an empty field
+    nor punished for the sentence."""
     buyer = scoring.PARTNERSHIP_BIT["buyer"]
     supplier = scoring.PARTNERSHIP_BIT["supplier"]
+    zero = np.float32(0.0)
     if a_pmask & supplier:  # a buys; b sells and wants buyers
         b_sells = (b_pmask & np.uint8(buyer)) != 0
-        text_ba = np.where(b_sells, np.maximum(text_ba, text_ab), text_ba)
+        said = np.where(b_buyers, text_ba, zero)
+        text_ba = np.where(b_sells, np.maximum(said, text_ab), text_ba)
     if a_pmask & buyer:  # a sells and wants buyers; b wants a supplier
         b_buys = (b_pmask & np.uint8(supplier)) != 0
-        text_ab = np.where(b_buys, np.maximum(text_ab, text_ba), text_ab)
-    return text_ab, text_ba
+        said = text_ab if a_buyers else np.zeros_like(text_ab)
+        text_ab = np.where(b_buys, np.maximum(said, text_ba), text_ab)
+    return text_ab.astype(np.float32), text_ba.astype(np.float32)
 
 
 def _cert_signals(

@@ -101,6 +101,7 @@ class Row(NamedTuple):
 
     has_offers: bool
     has_seeks: bool
+    buyers: bool  # what it seeks is buyers (`scoring.asks_for_buyers`)
     pmask: int
     certs: np.uint64
     required: np.uint64
@@ -117,6 +118,7 @@ class Row(NamedTuple):
 _COLUMNS = (
     ("has_offers", bool),
     ("has_seeks", bool),
+    ("buyers", bool),
     ("pmask", np.uint8),
     ("certs", np.uint64),
     ("required", np.uint64),
@@ -150,6 +152,7 @@ class Snapshot:
     # One value (or one row of concept slots) per row; see _COLUMNS.
     has_offers: np.ndarray
     has_seeks: np.ndarray
+    buyers: np.ndarray
     pmask: np.ndarray
     certs: np.ndarray
     required: np.ndarray
@@ -227,11 +230,12 @@ class Snapshot:
         place = p.location if p.country == "TH" else p.thai_base
         found = scoring.thai_area(place)
         prov = scoring.thai_province_in(place)
-        offer_ids, offer_w = self._slots(p.offer_text)
-        seek_ids, seek_w = self._slots(p.seek_text)
+        offer_ids, offer_w = self._slots(p.offer_text, scoring.linked_divisions(p.sector, "offers"))
+        seek_ids, seek_w = self._slots(p.seek_text, scoring.linked_divisions(p.sector, "seeks"))
         return Row(
             has_offers=bool(p.offers.strip()),
             has_seeks=bool(p.seeks.strip()),
+            buyers=bool(p.seeks.strip()) and scoring.asks_for_buyers(p.seeks),
             pmask=sum(scoring.PARTNERSHIP_BIT[x] for x in set(p.partnership)),
             certs=self._mask(p.certifications),
             required=self._mask(p.required_certifications),
@@ -244,10 +248,10 @@ class Snapshot:
             seek_w=seek_w,
         )
 
-    def _slots(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def _slots(self, text: str, divisions: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
         if self.glossary is None or not text.strip():
             return np.full(concepts.SLOTS, -1, np.int16), np.zeros(concepts.SLOTS, np.float32)
-        return self.glossary.slots(text)
+        return self.glossary.slots(text, divisions)
 
     def concept_vector(self, row: int, side: str) -> np.ndarray | None:
         """The concepts of one row's offers or seeks as a dense vector (None: none named)."""

@@ -246,11 +246,53 @@ def test_the_product_outranks_a_fitting_sector_that_offers_nothing_asked(embedde
     )
     network = thai(3, "NET", "13", "เราเป็นผู้ผลิตอุปกรณ์เครือข่าย", employees=300)
 
-    def ranked(weights) -> list[str]:
+    def scores(weights) -> dict[str, float]:
         m = Matcher(embedder, weights=weights)
         m.load_profiles([jp, towels, network])
-        return refs(m.match(1, k=2))
+        return {x.ref: x.score for x in m.match(1, k=2)}
 
-    assert ranked(DEFAULT_WEIGHTS) == ["TOWEL", "NET"]
-    # Without the relevance rule the fitting sector, place and size win.
-    assert ranked(replace(DEFAULT_WEIGHTS, relevance_floor=1.0)) == ["NET", "TOWEL"]
+    with_rule = scores(DEFAULT_WEIGHTS)
+    assert list(with_rule) == ["TOWEL", "NET"]
+    # The relevance rule cuts the company whose text answers nothing asked, and only it.
+    without = scores(replace(DEFAULT_WEIGHTS, relevance_floor=1.0))
+    assert with_rule["NET"] < without["NET"] - 0.05
+    assert with_rule["TOWEL"] == pytest.approx(without["TOWEL"])
+
+
+def test_a_seller_is_not_ranked_below_itself_for_writing_a_need(embedder) -> None:
+    from matching.snapshot import Profile
+
+    # Two Thai makers of the same towels; one left "what you look for" empty, one wrote a
+    # sentence that names no product. An empty field is not better than a sentence.
+    jp = Profile(
+        id=1,
+        ref="J",
+        name="J",
+        country="JP",
+        sector="14",
+        offers="アパレル製品の企画・販売をしています。",
+        seeks="タイ国内のタオルサプライヤーを探しています",
+        partnership=("supplier",),
+    )
+
+    def thai(id_: int, ref: str, seeks: str = "") -> Profile:
+        return Profile(
+            id=id_,
+            ref=ref,
+            name=ref,
+            country="TH",
+            sector="13",
+            offers="ผลิตผ้าเช็ดตัวโรงแรม",
+            seeks=seeks,
+            partnership=("buyer",),
+        )
+
+    blank, wrote = thai(2, "BLANK"), thai(3, "WROTE", "หาพันธมิตรญี่ปุ่นเพื่อขยายตลาด")
+    m = Matcher(embedder)
+    m.load_profiles([jp, blank, wrote])
+    got = {x.ref: x.score for x in m.match(1, k=2)}
+    assert got["WROTE"] == pytest.approx(got["BLANK"], abs=1e-4)
+    # ... and one asking for Japanese buyers of the very product counts it in its favour.
+    m.load_profiles([jp, blank, thai(4, "ASKS", "หาลูกค้าญี่ปุ่นที่ต้องการซื้อผ้าขนหนู")])
+    got = {x.ref: x.score for x in m.match(1, k=2)}
+    assert got["ASKS"] > got["BLANK"] + 0.01
