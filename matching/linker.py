@@ -25,6 +25,7 @@ Duck-types the parts of `Glossary` the snapshot and the reasons use.
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
@@ -89,7 +90,8 @@ class ConceptLinker:
         # that framing sentences share: they are found by name only, never linked.
         self._linkable = np.array([c.kind != "service" for c in glossary.concepts], np.float32)
         self._forms = embed(forms) if threshold > 0 else np.zeros((0, 0), np.float32)
-        self._spelled = [_spelling_key(f) for f in forms]
+        # Spelt as the phrases are: tokens of the shared tokenizer ("trays" -> "tray").
+        self._spelled = [_spelling_key(" ".join(concept_tokens(f))) for f in forms]
         self._grams: dict[str, list[int]] = {}  # letter trigram -> forms holding it
         for i, key in enumerate(self._spelled):
             if len(key) >= SPELLING_LEAST and self._linkable[self._owner[i]]:
@@ -146,7 +148,8 @@ class ConceptLinker:
         for text in texts:
             if text.strip() and text not in self._links and text not in self._near:
                 phrase = self.phrase(text)
-                misspelt = self._misspelt(phrase)
+                # A text naming a concept is spelt right where it names it.
+                misspelt = None if self.glossary.named(text) else self._misspelt(phrase)
                 if misspelt is not None:
                     self._links[text] = ((misspelt, self.weight),)
                 else:
@@ -192,9 +195,12 @@ class ConceptLinker:
     def _misspelt(self, phrase: str) -> int | None:
         """The concept of a form written in the phrase with one slip, when exactly one
         concept has a form that close (candidates share a letter trigram with it)."""
-        key = _spelling_key(phrase)
+        words = [k for k in (_spelling_key(w) for w in phrase.split()) if k]
+        key = "".join(words)
         if len(key) < SPELLING_LEAST:
             return None
+        ends = set(itertools.accumulate(len(w) for w in words))
+        starts = {0} | ends
         counts: dict[int, int] = {}
         for g in _trigrams(key):
             for i in self._grams.get(g, ()):
@@ -204,7 +210,7 @@ class ConceptLinker:
             form = self._spelled[i]
             if shared < 2 or len(form) > len(key) + 2:
                 continue
-            if _slip_inside(form, key):
+            if _slip_inside(form, key, starts, ends):
                 hits.add(int(self._owner[i]))
         return hits.pop() if len(hits) == 1 else None
 
@@ -333,13 +339,20 @@ def _one_slip(a: str, b: str) -> bool:
     return sorted(a) == sorted(b) and OSA.distance(a, b) == 1
 
 
-def _slip_inside(form: str, key: str) -> bool:
-    """Whether the key holds the form written with one slip inside it (a letter dropped,
-    added or two neighbours swapped; its first and last letters as written, so "motor"
-    of "motorcycle" is not "motors") or none."""
+def _slip_inside(
+    form: str, key: str, starts: set[int] | None = None, ends: set[int] | None = None
+) -> bool:
+    """Whether the key holds the form written with one slip (a letter dropped, added or
+    two neighbours swapped) or none, from the start of a word to the end of one (`starts`,
+    `ends`: letter offsets; default anywhere) and with its first and last letters as
+    written ("motor" of "motorcycle" is not "motors", nor "ecomponent" "ev component")."""
     n = len(form)
     for size in (n - 1, n, n + 1):
         for start in range(0, len(key) - size + 1):
+            if starts is not None and start not in starts:
+                continue
+            if ends is not None and start + size not in ends:
+                continue
             part = key[start : start + size]
             if part[0] != form[0] or part[-1] != form[-1]:
                 continue
