@@ -78,15 +78,17 @@ class Glossary:
         self.concepts = list(concepts)
         self.by_id = {c.id: c for c in self.concepts}
         self._ancestors = [self._chain(c) for c in self.concepts]
-        starts: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        # Each form as its tokens written together: a tokenizer may cut a compound one
+        # way alone and another inside a sentence ("射出成形金型" is 金 + 型 alone, 金型 in
+        # "…の射出成形金型を…"), so a name is matched on the letters of whole tokens.
+        self._joined: dict[str, int] = {}
         for c in self.concepts:
             for forms in c.names.values():
                 for form in forms:
-                    toks = concept_tokens(form)
-                    if toks:
-                        starts.setdefault(toks[0], []).append((toks, c.index))
-        # Longest form first, so that the longest match wins at each position.
-        self._starts = {k: sorted(set(v), key=lambda e: -len(e[0])) for k, v in starts.items()}
+                    joined = "".join(concept_tokens(form))
+                    if joined:
+                        self._joined.setdefault(joined, c.index)
+        self._longest = max((len(k) for k in self._joined), default=0)
 
     def __len__(self) -> int:
         return len(self.concepts)
@@ -150,16 +152,30 @@ class Glossary:
         found: list[int] = []
         left = i = 0
         while i < len(toks):
-            for form, index in self._starts.get(toks[i], ()):
-                if toks[i : i + len(form)] == form:
-                    if index not in found:
-                        found.append(index)
-                    i += len(form)
-                    break
-            else:
+            match = self._longest_at(toks, i)
+            if match is None:
                 left += 1
                 i += 1
+                continue
+            end, index = match
+            if index not in found:
+                found.append(index)
+            i = end
+
         return tuple(found), left
+
+    def _longest_at(self, toks: Sequence[str], i: int) -> tuple[int, int] | None:
+        """The end and concept of the longest name starting at token i (whole tokens)."""
+        best = None
+        joined = ""
+        for j in range(i, len(toks)):
+            joined += toks[j]
+            if len(joined) > self._longest:
+                break
+            index = self._joined.get(joined)
+            if index is not None:
+                best = (j + 1, index)
+        return best
 
     def weights(self, text: str) -> dict[int, float]:
         """Concept index -> weight: 1 for a named concept, less for the broader ones."""

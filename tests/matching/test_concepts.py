@@ -42,6 +42,15 @@ def test_the_longest_name_wins_and_words_are_not_cut() -> None:
     assert _ids("ISO 9001 と IATF 16949 を取得") == []
 
 
+def test_a_compound_is_found_however_the_tokenizer_cuts_it() -> None:
+    # Alone, "射出成形金型" is cut 射出/成型/金/型; inside a sentence 射出/成型/金型. Either way it
+    # is injection moulds, not injection moulding plus moulds.
+    assert _ids("射出成形金型") == ["plastic_injection_moulds"]
+    text = "タイで家電製品向けの射出成形金型を供給できる会社を探しています。"
+    assert "plastic_injection_moulds" in _ids(text)
+    assert "plastic_injection_molding" not in _ids(text)
+
+
 def test_broader_concepts_count_less() -> None:
     g = default_glossary()
     weights = g.weights("プリント基板実装")
