@@ -89,7 +89,7 @@ class Weights:
     embed_phrase: bool = True
     center_languages: bool = True  # subtract each language's mean embedding (see engine)
     neutral: float = 0.4  # the value of a signal nobody filled in (no text, no sector ...)
-    missing_cert_cut: float = 0.4  # a direction loses this share when no required cert is held
+    missing_cert_cut: float = 0.7  # a direction loses this share when no required cert is held
     # A company whose text answers nothing of the viewer's (text signal below
     # `relevance_full`) is not lifted by a fitting sector or partnership alone: its
     # direction is scaled down towards `relevance_floor` at no text evidence at all.
