@@ -205,17 +205,11 @@ def test_description_asking_for_buyers_meets_the_others_needs(
     assert matcher.match_text("Looking for frozen shrimp", country="JP", k=1)[0].ref == "TH-SHRIMP"
 
 
-def test_the_product_outranks_a_fitting_sector_that_offers_nothing_asked(embedder) -> None:
-    from dataclasses import replace
-
-    from matching.scoring import DEFAULT_WEIGHTS
+def _towel_buyer():
+    """A Japanese apparel firm with a base in Chonburi that seeks towels."""
     from matching.snapshot import Profile
 
-    # A Japanese apparel firm in Chonburi seeks towels. One Thai SME makes hotel towels
-    # (a paper-and-linen division, a little smaller, with a need of its own that is not
-    # the Japanese firm's offer); the other makes network equipment, but in the textile
-    # division next to apparel, in Chonburi, of the same size. The towels come first.
-    jp = Profile(
+    return Profile(
         id=1,
         ref="J",
         name="J",
@@ -228,23 +222,38 @@ def test_the_product_outranks_a_fitting_sector_that_offers_nothing_asked(embedde
         thai_base="Chonburi",
     )
 
-    def thai(id_: int, ref: str, sector: str, offers: str, **more) -> Profile:
-        return Profile(
-            id=id_,
-            ref=ref,
-            name=ref,
-            country="TH",
-            sector=sector,
-            offers=offers,
-            partnership=("buyer",),
-            location="Chonburi",
-            **more,
-        )
 
-    towels = thai(
+def _thai_seller(id_: int, ref: str, sector: str, offers: str, **more):
+    """A Thai company in Chonburi that wants buyers."""
+    from matching.snapshot import Profile
+
+    return Profile(
+        id=id_,
+        ref=ref,
+        name=ref,
+        country="TH",
+        sector=sector,
+        offers=offers,
+        partnership=("buyer",),
+        location="Chonburi",
+        **more,
+    )
+
+
+def test_the_product_outranks_a_fitting_sector_that_offers_nothing_asked(embedder) -> None:
+    from dataclasses import replace
+
+    from matching.scoring import DEFAULT_WEIGHTS
+
+    # The Japanese firm seeks towels. One Thai SME makes hotel towels (a paper-and-linen
+    # division, a little smaller, with a need of its own that is not the Japanese firm's
+    # offer); the other makes network equipment, but in the textile division next to
+    # apparel, in Chonburi, of the same size. The towels come first.
+    jp = _towel_buyer()
+    towels = _thai_seller(
         2, "TOWEL", "17", "ผลิตผ้าเช็ดตัวโรงแรม", employees=20, seeks="หาลูกค้าญี่ปุ่นที่ต้องการซื้อผ้าห่ม"
     )
-    network = thai(3, "NET", "13", "เราเป็นผู้ผลิตอุปกรณ์เครือข่าย", employees=300)
+    network = _thai_seller(3, "NET", "13", "เราเป็นผู้ผลิตอุปกรณ์เครือข่าย", employees=300)
 
     def scores(weights) -> dict[str, float]:
         m = Matcher(embedder, weights=weights)
@@ -260,33 +269,12 @@ def test_the_product_outranks_a_fitting_sector_that_offers_nothing_asked(embedde
 
 
 def test_a_seller_is_not_ranked_below_itself_for_writing_a_need(embedder) -> None:
-    from matching.snapshot import Profile
-
     # Two Thai makers of the same towels; one left "what you look for" empty, one wrote a
     # sentence that names no product. An empty field is not better than a sentence.
-    jp = Profile(
-        id=1,
-        ref="J",
-        name="J",
-        country="JP",
-        sector="14",
-        offers="アパレル製品の企画・販売をしています。",
-        seeks="タイ国内のタオルサプライヤーを探しています",
-        partnership=("supplier",),
-    )
+    def thai(id_: int, ref: str, seeks: str = ""):
+        return _thai_seller(id_, ref, "13", "ผลิตผ้าเช็ดตัวโรงแรม", seeks=seeks)
 
-    def thai(id_: int, ref: str, seeks: str = "") -> Profile:
-        return Profile(
-            id=id_,
-            ref=ref,
-            name=ref,
-            country="TH",
-            sector="13",
-            offers="ผลิตผ้าเช็ดตัวโรงแรม",
-            seeks=seeks,
-            partnership=("buyer",),
-        )
-
+    jp = _towel_buyer()
     blank, wrote = thai(2, "BLANK"), thai(3, "WROTE", "หาพันธมิตรญี่ปุ่นเพื่อขยายตลาด")
     m = Matcher(embedder)
     m.load_profiles([jp, blank, wrote])
