@@ -101,6 +101,7 @@ class ConceptLinker:
         self._respelt: dict[str, str] = {}  # a phrase with a slip -> the directory's spelling
         self._links: dict[str, Link] = {}  # a misspelt name's concept
         self._near: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # nearest concepts, cosines
+        self._slots: dict[tuple[str, frozenset[str]], tuple[np.ndarray, np.ndarray]] = {}
         self._vocabulary, self._name_words = _name_words(glossary)
 
     def __len__(self) -> int:
@@ -118,6 +119,7 @@ class ConceptLinker:
         )
         self._links = {}
         self._near = {}
+        self._slots = {}
         self._respelt = {}  # phrases as written, then the respellings among them
         phrases = {t: self.phrase(t) for t in texts if t.strip()}
         # Names found by the glossary are spelt right; the rest may have a slip.
@@ -253,7 +255,13 @@ class ConceptLinker:
     def slots(
         self, text: str, divisions: frozenset[str] = frozenset()
     ) -> tuple[np.ndarray, np.ndarray]:
-        return slots_of(self.weights(text, divisions))
+        """The text's concept slots; the same text of the same division is linked once
+        (a directory repeats its texts: 100,000 demo companies have ~11,000)."""
+        key = (text, divisions)
+        got = self._slots.get(key)
+        if got is None:
+            got = self._slots[key] = slots_of(self.weights(text, divisions))
+        return got
 
     def query_vector(self, text: str) -> np.ndarray:
         return dense(self.weights(text), len(self.concepts))
