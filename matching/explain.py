@@ -29,7 +29,8 @@ def reasons_for(
     if query.profile is not None and any(r.key == "match.reason.concept_they_offer" for r in named):
         # The product named on both sides says what the quoted offer would (a free-text
         # search keeps the quote: it has room, and the reader wrote the other half).
-        reasons = [r for r in reasons if r.key == "match.reason.seeks_you"]
+        keep = ("match.reason.seeks_you", "match.reason.sells_what_you_seek")
+        reasons = [r for r in reasons if r.key in keep]
     reasons += named
     if a is None:
         if b.location:

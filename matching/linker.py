@@ -237,7 +237,7 @@ class ConceptLinker:
 
     def _narrower(self, text: str, named: dict[int, float]) -> dict[int, tuple[int, float]]:
         """For names covering part of the phrase: the narrower concept of each that the
-        phrase's embedding is nearest to (at least `NARROWER_LEAST`), with its weight."""
+        phrase's embedding is nearest to (cosine >= `narrower_least`), with its weight."""
         if not self.narrower or self.threshold <= 0:
             return {}
         near = self._near_of(text)

@@ -284,3 +284,26 @@ def test_a_seller_is_not_ranked_below_itself_for_writing_a_need(embedder) -> Non
     m.load_profiles([jp, blank, thai(4, "ASKS", "หาลูกค้าญี่ปุ่นที่ต้องการซื้อผ้าขนหนู")])
     got = {x.ref: x.score for x in m.match(1, k=2)}
     assert got["ASKS"] > got["BLANK"] + 0.01
+
+
+def test_a_seller_asking_for_buyers_of_the_product_says_so_beside_the_product(embedder) -> None:
+    from matching.snapshot import Profile
+
+    jp = Profile(
+        id=1,
+        ref="J",
+        name="J",
+        country="JP",
+        sector="10",
+        offers="水産加工品の卸売をしています。",
+        seeks="タイで冷凍エビを探しています",
+        partnership=("supplier",),
+    )
+    shrimp = _thai_seller(2, "SHRIMP", "10", "ผลิตกุ้งแช่แข็งส่งออก", seeks="หาลูกค้าญี่ปุ่นที่ต้องการซื้อกุ้งแช่แข็ง")
+    m = Matcher(embedder)
+    m.load_profiles([jp, shrimp])
+    top = m.match(1, k=1, lang="en")[0]
+    # The product named on both sides, and the seller's own words asking for buyers of it.
+    assert "match.reason.concept_they_offer" in top.reason_keys
+    assert "match.reason.sells_what_you_seek" in top.reason_keys
+    assert any(r.startswith("They are looking for buyers of what you need") for r in top.reasons)
