@@ -205,8 +205,8 @@ def test_description_asking_for_buyers_meets_the_others_needs(
     assert matcher.match_text("Looking for frozen shrimp", country="JP", k=1)[0].ref == "TH-SHRIMP"
 
 
-def _towel_buyer():
-    """A Japanese apparel firm with a base in Chonburi that seeks towels."""
+def _japanese_buyer(sector: str, offers: str, seeks: str, **more):
+    """A Japanese firm (id 1) that wants a supplier."""
     from matching.snapshot import Profile
 
     return Profile(
@@ -214,10 +214,20 @@ def _towel_buyer():
         ref="J",
         name="J",
         country="JP",
-        sector="14",
-        offers="アパレル製品の企画・販売をしています。",
-        seeks="タイ国内のタオルサプライヤーを探しています",
+        sector=sector,
+        offers=offers,
+        seeks=seeks,
         partnership=("supplier",),
+        **more,
+    )
+
+
+def _towel_buyer():
+    """A Japanese apparel firm with a base in Chonburi that seeks towels."""
+    return _japanese_buyer(
+        "14",
+        "アパレル製品の企画・販売をしています。",
+        "タイ国内のタオルサプライヤーを探しています",
         employees=300,
         thai_base="Chonburi",
     )
@@ -287,18 +297,7 @@ def test_a_seller_is_not_ranked_below_itself_for_writing_a_need(embedder) -> Non
 
 
 def test_a_seller_asking_for_buyers_of_the_product_says_so_beside_the_product(embedder) -> None:
-    from matching.snapshot import Profile
-
-    jp = Profile(
-        id=1,
-        ref="J",
-        name="J",
-        country="JP",
-        sector="10",
-        offers="水産加工品の卸売をしています。",
-        seeks="タイで冷凍エビを探しています",
-        partnership=("supplier",),
-    )
+    jp = _japanese_buyer("10", "水産加工品の卸売をしています。", "タイで冷凍エビを探しています")
     shrimp = _thai_seller(2, "SHRIMP", "10", "ผลิตกุ้งแช่แข็งส่งออก", seeks="หาลูกค้าญี่ปุ่นที่ต้องการซื้อกุ้งแช่แข็ง")
     m = Matcher(embedder)
     m.load_profiles([jp, shrimp])
